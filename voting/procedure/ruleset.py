@@ -1,0 +1,324 @@
+"""The ruleset: QT.NB.03's vote rules and steps as data.
+
+A ruleset is a TOML file. The package ships QT.NB.03's values
+(``qtnb03.toml``); an administrator copies and edits it when the legal frame
+moves and points ``VOTING_RULESET`` at the copy. Loading validates every field
+and raises :class:`RulesetError` naming the file, the rule (or step) and the
+field, so a bad edit is refused at start-up rather than mid-conference.
+
+No Flask import here: the decision engine and the ``voting decide`` verifier
+use this module on their own.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+Base = Literal["present", "summoned"]
+Comparison = Literal[">=", ">"]
+
+DEFAULT_RULESET_PATH = Path(__file__).with_name("qtnb03.toml")
+LOCALES = ("vi", "en")
+
+
+class RulesetError(ValueError):
+    """A ruleset file that cannot be used, with where the problem is."""
+
+    def __init__(self, path: Path | str, where: str, field: str, message: str) -> None:
+        self.path = str(path)
+        self.where = where
+        self.field = field
+        super().__init__(f"{self.path}: {where}: field '{field}': {message}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One vote rule: who passes, against which base, with which ballot validity."""
+
+    id: str
+    label: dict[str, str]
+    sentence: dict[str, str]
+    #: "present" (people present, frozen when the ballot opens) or "summoned".
+    base: Base
+    #: Exact fraction of the base; never a float.
+    threshold: Fraction
+    comparison: Comparison
+    #: A ballot agreeing with more people than a position's quota is invalid.
+    cap_at_quota: bool
+    #: A ballot agreeing with nobody is valid (and agrees with no one).
+    blank_valid: bool
+    #: Rank by agree, select down to the quota, head of unit breaks a tie.
+    ranked: bool
+    #: Passing means "proposed for removal from the planning list".
+    removal: bool
+    citation: str
+
+    def passes(self, agree: int, base_count: int) -> bool:
+        """The rule's exact integer test: ``agree / base (comparison) threshold``."""
+        lhs = agree * self.threshold.denominator
+        rhs = self.threshold.numerator * base_count
+        return lhs >= rhs if self.comparison == ">=" else lhs > rhs
+
+    def votes_needed(self, base_count: int) -> int:
+        """The smallest agree count that passes for this base."""
+        num, den = self.threshold.numerator, self.threshold.denominator
+        # ceil(num*base/den), plus one more when equality does not pass.
+        needed = -(-num * base_count // den)
+        if self.comparison == ">" and needed * den == num * base_count:
+            needed += 1
+        return needed
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> Rule:
+        """Rebuild a rule frozen by :meth:`to_json` (e.g. in a conference)."""
+        num, den = doc["threshold"].split("/")
+        return cls(
+            id=doc["id"],
+            label=dict(doc["label"]),
+            sentence=dict(doc["sentence"]),
+            base=doc["base"],
+            threshold=Fraction(int(num), int(den)),
+            comparison=doc["comparison"],
+            cap_at_quota=doc["cap_at_quota"],
+            blank_valid=doc["blank_valid"],
+            ranked=doc["ranked"],
+            removal=doc["removal"],
+            citation=doc["citation"],
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "sentence": self.sentence,
+            "base": self.base,
+            "threshold": f"{self.threshold.numerator}/{self.threshold.denominator}",
+            "comparison": self.comparison,
+            "cap_at_quota": self.cap_at_quota,
+            "blank_valid": self.blank_valid,
+            "ranked": self.ranked,
+            "removal": self.removal,
+            "citation": self.citation,
+        }
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of one flow at one level; ``rule`` is None when nobody votes."""
+
+    level: str
+    flow: str
+    step: str
+    rule: str | None
+    title: dict[str, str]
+    sitters_vi: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.level}/{self.flow}/{self.step}"
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    id: str
+    version: str
+    name: dict[str, str]
+    max_quota: int
+    citations: tuple[str, ...]
+    rules: dict[str, Rule]
+    levels: dict[str, dict[str, Any]]
+    flows: dict[str, dict[str, str]]
+    steps: tuple[Step, ...]
+    path: str
+
+    def rule(self, rule_id: str) -> Rule:
+        return self.rules[rule_id]
+
+    def step(self, level: str, flow: str, step: str) -> Step | None:
+        for s in self.steps:
+            if (s.level, s.flow, s.step) == (level, flow, step):
+                return s
+        return None
+
+    def vote_steps(self) -> list[Step]:
+        return [s for s in self.steps if s.rule is not None]
+
+
+class _Reader:
+    """Typed field access that reports the file, the entry and the field."""
+
+    def __init__(self, path: Path | str, where: str, table: Any) -> None:
+        self.path, self.where = path, where
+        if not isinstance(table, dict):
+            raise RulesetError(path, where, "*", "must be a table")
+        self.table: dict[str, Any] = table
+
+    def fail(self, field: str, message: str) -> RulesetError:
+        return RulesetError(self.path, self.where, field, message)
+
+    def get(self, field: str, kind: type, *, required: bool = True) -> Any:
+        if field not in self.table:
+            if required:
+                raise self.fail(field, "is missing")
+            return None
+        value = self.table[field]
+        # bool is an int in Python; a count written as `true` is a mistake.
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+            raise self.fail(field, f"must be {kind.__name__}, got {type(value).__name__}")
+        if kind is str and not value.strip():
+            raise self.fail(field, "must not be empty")
+        return value
+
+    def refuse_unknown(self, known: set[str]) -> None:
+        """A misspelt field must not silently change the procedure."""
+        for field in self.table:
+            if field not in known:
+                raise self.fail(field, "is not a known field here")
+
+    def localized(self, stem: str) -> dict[str, str]:
+        return {loc: self.get(f"{stem}_{loc}", str) for loc in LOCALES}
+
+
+def _parse_threshold(r: _Reader) -> Fraction:
+    raw = r.get("threshold", str)
+    try:
+        num_s, den_s = raw.split("/")
+        num, den = int(num_s), int(den_s)
+    except ValueError:
+        raise r.fail("threshold", f"must be an exact fraction 'p/q', got {raw!r}") from None
+    if den <= 0 or num <= 0 or num > den:
+        raise r.fail("threshold", f"must lie in (0, 1], got {raw!r}")
+    return Fraction(num, den)
+
+
+def _parse_rule(path: Path | str, rule_id: str, table: Any) -> Rule:
+    r = _Reader(path, f"rule '{rule_id}'", table)
+    base = r.get("base", str)
+    if base not in ("present", "summoned"):
+        raise r.fail("base", f"must be 'present' or 'summoned', got {base!r}")
+    comparison = r.get("comparison", str)
+    if comparison not in (">=", ">"):
+        raise r.fail("comparison", f"must be '>=' or '>', got {comparison!r}")
+    rule = Rule(
+        id=rule_id,
+        label=r.localized("label"),
+        sentence=r.localized("sentence"),
+        base=base,
+        threshold=_parse_threshold(r),
+        comparison=comparison,
+        cap_at_quota=r.get("cap_at_quota", bool),
+        blank_valid=r.get("blank_valid", bool),
+        ranked=r.get("ranked", bool),
+        removal=r.get("removal", bool),
+        citation=r.get("citation", str),
+    )
+    if rule.ranked and rule.removal:
+        raise r.fail("ranked", "a removal rule cannot rank down to a quota")
+    known = {
+        "label_vi",
+        "label_en",
+        "sentence_vi",
+        "sentence_en",
+        "base",
+        "threshold",
+        "comparison",
+        "cap_at_quota",
+        "blank_valid",
+        "ranked",
+        "removal",
+        "citation",
+    }
+    for field in table:
+        if field not in known:
+            raise r.fail(field, "is not a known rule field")
+    return rule
+
+
+def _table(path: Path | str, data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name) or {}
+    if not isinstance(value, dict):
+        raise RulesetError(path, f"[{name}]", name, "must be a table")
+    return value
+
+
+def parse_ruleset(data: dict[str, Any], path: Path | str = "<memory>") -> Ruleset:
+    """Validate a decoded ruleset document and build a :class:`Ruleset`."""
+    head = _Reader(path, "[ruleset]", data.get("ruleset"))
+    max_quota = head.get("max_quota", int)
+    if max_quota < 1:
+        raise head.fail("max_quota", "must be at least 1")
+    citations = head.get("citations", list, required=False) or []
+
+    rules_table = data.get("rules")
+    if not isinstance(rules_table, dict) or not rules_table:
+        raise RulesetError(path, "[rules]", "rules", "at least one rule is required")
+    rules = {rid: _parse_rule(path, rid, t) for rid, t in rules_table.items()}
+
+    levels: dict[str, dict[str, Any]] = {}
+    for level_id, t in _table(path, data, "levels").items():
+        lr = _Reader(path, f"level '{level_id}'", t)
+        levels[level_id] = {
+            "label": lr.localized("label"),
+            "head_vi": lr.get("head_vi", str),
+            "positions_vi": lr.get("positions_vi", list),
+        }
+    flows: dict[str, dict[str, str]] = {}
+    for flow_id, t in _table(path, data, "flows").items():
+        flows[flow_id] = _Reader(path, f"flow '{flow_id}'", t).localized("label")
+
+    steps: list[Step] = []
+    seen: set[tuple[str, str, str]] = set()
+    for i, t in enumerate(data.get("steps") or []):
+        sr = _Reader(path, f"steps[{i}]", t)
+        level, flow, name = sr.get("level", str), sr.get("flow", str), sr.get("step", str)
+        if level not in levels:
+            raise sr.fail("level", f"unknown level {level!r}")
+        if flow not in flows:
+            raise sr.fail("flow", f"unknown flow {flow!r}")
+        if (level, flow, name) in seen:
+            raise sr.fail("step", f"{level}/{flow}/{name} is listed twice")
+        seen.add((level, flow, name))
+        sr.refuse_unknown({"level", "flow", "step", "rule", "title_vi", "title_en", "sitters_vi"})
+        rule_id = sr.get("rule", str, required=False)
+        if rule_id is not None and rule_id not in rules:
+            raise sr.fail("rule", f"unknown rule {rule_id!r}")
+        steps.append(
+            Step(level, flow, name, rule_id, sr.localized("title"), sr.get("sitters_vi", str))
+        )
+
+    return Ruleset(
+        id=head.get("id", str),
+        version=head.get("version", str),
+        name=head.localized("name"),
+        max_quota=max_quota,
+        citations=tuple(str(c) for c in citations),
+        rules=rules,
+        levels=levels,
+        flows=flows,
+        steps=tuple(steps),
+        path=str(path),
+    )
+
+
+def load_ruleset(path: Path | str | None = None) -> Ruleset:
+    """Read and validate a ruleset file (the shipped QT.NB.03 one by default)."""
+    file = Path(path) if path else DEFAULT_RULESET_PATH
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RulesetError(file, "file", "*", f"cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise RulesetError(file, "file", "*", f"is not UTF-8 (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesetError(file, "file", "*", f"is not valid TOML: {exc}") from None
+    return parse_ruleset(data, file)
+
+
+@cache
+def default_ruleset() -> Ruleset:
+    return load_ruleset(None)
