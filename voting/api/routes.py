@@ -1,0 +1,358 @@
+"""JSON endpoints: thin wrappers over the same operations the pages use.
+
+Errors are ``{"error": {"code", "message"}}`` with a 4xx status (see
+:mod:`voting.views`). State changes need the session's CSRF token in the
+``X-CSRFToken`` header, except casting a ballot, whose token is its credential.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from voting.api.openapi import openapi_document
+from voting.auth.access import conference_for, visible_conferences
+from voting.auth.operations import authenticate
+from voting.auth.routes import throttle
+from voting.ballots import handout
+from voting.ballots.operations import (
+    cast_ballot,
+    find_token,
+    refusal_for,
+    serialized_casts,
+    void_token,
+)
+from voting.ballots.routes import ballot_url, kiosk_state
+from voting.ballots.scrub import forget_arrival_order
+from voting.ballots.tokens import format_code
+from voting.conferences import operations as ops
+from voting.conferences.models import Conference
+from voting.conferences.rules import conference_rule, current_ruleset
+from voting.errors import DomainError
+from voting.extensions import csrf, db, login_manager
+from voting.minutes.report import conference_document
+from voting.realtime.publisher import notify
+from voting.realtime.snapshots import chair_snapshot, public_snapshot
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@login_manager.unauthorized_handler
+def unauthorized():  # type: ignore[no-untyped-def]
+    from flask import redirect, url_for
+
+    if request.path.startswith("/api/"):
+        raise DomainError("login_required", "Please log in.", 401)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _body() -> dict[str, Any]:
+    try:
+        data = request.get_json(silent=True)
+        # A lone surrogate ("\ud800") is valid JSON but not text any database can
+        # store: refused here rather than failing at the INSERT.
+        json.dumps(data, ensure_ascii=False).encode()
+    except (RecursionError, UnicodeEncodeError):  # deeper than the parser's stack, or that
+        data = None
+    if not isinstance(data, dict):
+        raise DomainError("invalid_json", "The request body must be a JSON object.", 400)
+    return data
+
+
+def _login_required() -> None:
+    if not current_user.is_authenticated:
+        raise DomainError("login_required", "Please log in.", 401)
+
+
+def _key() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+def _commit_and_notify(conference: Conference) -> None:
+    db.session.commit()
+    notify(conference.id)
+
+
+def conference_json(conference: Conference) -> dict[str, Any]:
+    rule = conference_rule(conference)
+    return {
+        "id": conference.public_id,
+        "status": conference.status,
+        "level": conference.level,
+        "flow": conference.flow,
+        "step": conference.step,
+        "rule": rule.to_json(),
+        "title": conference.title,
+        "held_on": conference.held_on.isoformat(),
+        "place": conference.place,
+        "locality": conference.locality,
+        "parent_body": conference.parent_body,
+        "unit_name": conference.unit_name,
+        "chair_name": conference.chair_name,
+        "secretary_name": conference.secretary_name,
+        "head_title": conference.head_title,
+        "summoned": conference.summoned_count or len(conference.people),
+        "present": (
+            conference.present_count
+            if conference.present_count is not None
+            else sum(1 for p in conference.people if p.is_present)
+        ),
+        "tokens": {"issued": conference.tokens_issued, "voided": conference.tokens_voided},
+        "ballots_received": conference.ballots_received,
+        "result_sha256": conference.result_sha256,
+        "people": [{"id": p.id, **p.to_json()} for p in conference.people],
+        "positions": [p.to_json() for p in conference.positions],
+    }
+
+
+@blueprint.get("/openapi.json")
+def openapi():  # type: ignore[no-untyped-def]
+    return jsonify(openapi_document())
+
+
+@blueprint.get("/ruleset")
+def ruleset():  # type: ignore[no-untyped-def]
+    rs = current_ruleset()
+    return jsonify(
+        id=rs.id,
+        version=rs.version,
+        name=rs.name,
+        max_quota=rs.max_quota,
+        rules={rid: r.to_json() for rid, r in rs.rules.items()},
+        steps=[
+            {
+                "level": s.level,
+                "flow": s.flow,
+                "step": s.step,
+                "rule": s.rule,
+                "title": s.title,
+                "sitters_vi": s.sitters_vi,
+            }
+            for s in rs.steps
+        ],
+    )
+
+
+@blueprint.get("/session")
+def session_info():  # type: ignore[no-untyped-def]
+    user = current_user if current_user.is_authenticated else None
+    return jsonify(
+        user={"username": user.username, "role": user.role} if user else None,
+        csrf_token=generate_csrf(),
+    )
+
+
+@blueprint.post("/session")
+@csrf.exempt  # logging in is how a client gets its CSRF token
+def login():  # type: ignore[no-untyped-def]
+    data = _body()
+    client = request.remote_addr or "?"
+    if throttle().blocked(client):
+        raise DomainError("too_many_attempts", "Too many attempts; wait a moment.", 429)
+    user = authenticate(
+        str(data.get("username", ""))[:64], str(data.get("password", ""))[:256], via="api"
+    )
+    db.session.commit()  # the audit entry of the attempt, success or not
+    if user is None:
+        throttle().failed(client)
+        raise DomainError("bad_credentials", "Wrong user name or password.", 401)
+    throttle().reset(client)
+    login_user(user)
+    return jsonify(user={"username": user.username, "role": user.role}, csrf_token=generate_csrf())
+
+
+@blueprint.delete("/session")
+def logout():  # type: ignore[no-untyped-def]
+    logout_user()
+    return "", 204
+
+
+@blueprint.get("/conferences")
+def list_conferences():  # type: ignore[no-untyped-def]
+    _login_required()
+    items = db.session.scalars(visible_conferences(current_user)).all()
+    return jsonify(
+        conferences=[
+            {
+                "id": c.public_id,
+                "title": c.title,
+                "status": c.status,
+                "step": c.step,
+                "level": c.level,
+                "flow": c.flow,
+                "held_on": c.held_on.isoformat(),
+            }
+            for c in items
+        ]
+    )
+
+
+@blueprint.post("/conferences")
+def create_conference():  # type: ignore[no-untyped-def]
+    _login_required()
+    if current_user.role not in ("chair", "admin"):
+        raise DomainError("forbidden", "Only a chair can set up a conference.", 403)
+    conference = ops.create_conference(current_user, _body(), current_ruleset())
+    db.session.commit()
+    return jsonify(conference_json(conference)), 201
+
+
+def _conference(public_id: str, run: bool = False) -> Conference:
+    _login_required()
+    return conference_for(public_id, run=run)
+
+
+@blueprint.get("/conferences/<public_id>")
+def get_conference(public_id: str):  # type: ignore[no-untyped-def]
+    return jsonify(conference_json(_conference(public_id)))
+
+
+@blueprint.patch("/conferences/<public_id>")
+def update_conference(public_id: str):  # type: ignore[no-untyped-def]
+    conference = _conference(public_id, run=True)
+    data = _body()
+    for fixed in ("level", "flow", "step"):
+        if fixed in data and data[fixed] != getattr(conference, fixed):
+            raise DomainError(
+                "invalid_field",
+                "The step cannot change; create a new conference instead.",
+                422,
+                field=fixed,
+            )
+    ops.update_conference(conference, data, current_ruleset())
+    db.session.commit()
+    return jsonify(conference_json(conference))
+
+
+def _action(public_id: str, action: Callable[[Conference], Any]) -> tuple[Conference, Any]:
+    conference = _conference(public_id, run=True)
+    result = action(conference)
+    _commit_and_notify(conference)
+    return conference, result
+
+
+@blueprint.put("/conferences/<public_id>/attendance")
+def attendance(public_id: str):  # type: ignore[no-untyped-def]
+    # The body is read inside the action: access is checked first, so a stranger
+    # gets 401/404 whatever they send, never a verdict on their body.
+    conference, _ = _action(public_id, lambda c: ops.set_attendance(c, _body().get("attendance")))
+    return jsonify(conference_json(conference))
+
+
+@blueprint.post("/conferences/<public_id>/open")
+def open_ballot(public_id: str):  # type: ignore[no-untyped-def]
+    conference, tokens = _action(public_id, lambda c: ops.open_ballot(c, _key()))
+    return jsonify(
+        conference=conference_json(conference),
+        tokens=[{"url": ballot_url(conference, t), "code": format_code(t.code)} for t in tokens],
+    )
+
+
+@blueprint.get("/conferences/<public_id>/handout")
+def handout_state(public_id: str):  # type: ignore[no-untyped-def]
+    return jsonify(kiosk_state(_conference(public_id, run=True)))
+
+
+@blueprint.post("/conferences/<public_id>/handout/next")
+def handout_next(public_id: str):  # type: ignore[no-untyped-def]
+    conference = _conference(public_id, run=True)
+    token_id = _body().get("token_id")
+    if isinstance(token_id, str):
+        handout.rotate(conference.id, token_id)
+    return jsonify(kiosk_state(conference))
+
+
+@blueprint.post("/conferences/<public_id>/tokens/void")
+def void(public_id: str):  # type: ignore[no-untyped-def]
+    def act(conference: Conference) -> Any:
+        code = _body().get("code")
+        if not isinstance(code, str):
+            raise DomainError(
+                "invalid_field", "Give the code printed on the slip.", 422, field="code"
+            )
+        return void_token(conference, code, _key())
+
+    conference, token = _action(public_id, act)
+    return jsonify(
+        replacement={"url": ballot_url(conference, token), "code": format_code(token.code)}
+    )
+
+
+@blueprint.post("/conferences/<public_id>/close")
+def close(public_id: str):  # type: ignore[no-untyped-def]
+    conference, _ = _action(public_id, ops.close_ballot)
+    forget_arrival_order(conference.id)  # nothing more can be cast: no trace of order
+    return jsonify(conference_json(conference))
+
+
+@blueprint.post("/conferences/<public_id>/head-decision")
+def head_decision(public_id: str):  # type: ignore[no-untyped-def]
+    def act(conference: Conference) -> Any:
+        data = _body()
+        return ops.record_head_decision(conference, data.get("decided_by"), data.get("choice"))
+
+    conference, _ = _action(public_id, act)
+    return jsonify(decision=conference_document(conference)["decision"])
+
+
+@blueprint.post("/conferences/<public_id>/lock")
+def lock(public_id: str):  # type: ignore[no-untyped-def]
+    conference, digest = _action(public_id, ops.lock_result)
+    forget_arrival_order(conference.id)
+    return jsonify(sha256=digest, conference=conference_json(conference))
+
+
+@blueprint.get("/conferences/<public_id>/tally")
+def tally(public_id: str):  # type: ignore[no-untyped-def]
+    return jsonify(chair_snapshot(_conference(public_id)))
+
+
+@blueprint.get("/conferences/<public_id>/result")
+def result(public_id: str):  # type: ignore[no-untyped-def]
+    conference = _conference(public_id)
+    if not (conference.is_closed or conference.is_locked):
+        raise DomainError("ballot_not_closed", "The result exists once the ballot is closed.", 409)
+    return jsonify(
+        locked=conference.is_locked,
+        sha256=conference.result_sha256,
+        result=conference_document(conference),
+    )
+
+
+@blueprint.get("/ballots/<credential>")
+def ballot_definition(credential: str):  # type: ignore[no-untyped-def]
+    """What a phone shows: the conference, the rule, positions and candidates."""
+    conference, token = find_token(_key(), credential)
+    refusal = refusal_for(conference, token)
+    if refusal:
+        raise refusal
+    data = conference_json(conference)
+    return jsonify(
+        {
+            "conference": {
+                k: data[k] for k in ("id", "title", "step", "held_on", "place", "status")
+            },
+            "rule": data["rule"],
+            "positions": data["positions"],
+            "public": public_snapshot(conference),
+        }
+    )
+
+
+@blueprint.post("/ballots")
+@csrf.exempt  # the ballot token is the credential; no session is involved
+def cast():  # type: ignore[no-untyped-def]
+    data = _body()
+    token = data.get("token")
+    if not isinstance(token, str):
+        raise DomainError("invalid_token", "This ballot link is not valid.", 400)
+    with serialized_casts():
+        cast = cast_ballot(_key(), token, data.get("choices"))
+        db.session.commit()
+    notify(cast.conference_id)
+    return jsonify(status="recorded", receipt=cast.receipt), 201

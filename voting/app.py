@@ -1,0 +1,125 @@
+"""The app factory: configuration, extensions, blueprints, socket handlers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from sqlalchemy import event
+
+from voting.config import Config, persisted_secret_key
+from voting.extensions import babel, csrf, db, login_manager, migrate, socketio
+from voting.procedure.ruleset import load_ruleset
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ("vi", "en")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL: readers never block the writer. synchronous=FULL: a ballot whose
+    # commit returned survives a process kill *and* a power cut.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def select_locale() -> str:
+    """An explicit choice (?lang= or its cookie) wins; then Vietnamese.
+
+    Only the attendee's pages (the ballot, the public receipt list) follow the
+    phone's own language setting: the chair's screens and the documents are
+    Vietnamese unless switched.
+    """
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    if request.path == "/v" or request.path.startswith(("/v/", "/r/")):
+        return request.accept_languages.best_match(LOCALES) or "vi"
+    return "vi"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The app factory; ``test_config`` overrides the environment's settings."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("VOTING_INSTANCE", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = persisted_secret_key(app.instance_path)
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'voting.db'}"
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+    # A bad ruleset is refused here, at start-up, naming file, rule and field.
+    app.extensions["voting.ruleset"] = load_ruleset(app.config.get("VOTING_RULESET"))
+
+    # SQL parameters (token ids and hashes, ballot choices) never reach a log
+    # line or an error message, even with SQL logging switched on.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True,
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.init_app(app)
+    # Handlers must be declared before the first init_app: Flask-SocketIO keeps
+    # them for later apps only if no server existed when they were declared.
+    from voting.realtime import events
+
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        cors_allowed_origins=[],
+        manage_session=False,
+    )
+
+    from voting import views
+    from voting.api import blueprint as api_blueprint
+    from voting.auth.routes import blueprint as auth_blueprint
+    from voting.ballots.routes import blueprint as ballots_blueprint
+    from voting.conferences.routes import blueprint as conferences_blueprint
+    from voting.minutes.routes import blueprint as minutes_blueprint
+    from voting.realtime import publisher
+
+    app.register_blueprint(auth_blueprint)
+    app.register_blueprint(conferences_blueprint)
+    app.register_blueprint(ballots_blueprint)
+    app.register_blueprint(minutes_blueprint)
+    app.register_blueprint(api_blueprint)
+    views.init_app(app)
+    events.init_app(app)
+    publisher.init_app(app)
+
+    from voting import commands
+
+    commands.init_app(app)
+
+    from voting import logs
+
+    # No ballot credential in any log line (access log, error log, tracebacks).
+    logs.init_app(app)
+    return app

@@ -1,0 +1,114 @@
+"""``voting audit verify``, ``voting backup FILE`` and ``voting restore FILE``."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup, with_appcontext
+
+from voting.extensions import db
+
+
+@click.group("audit", cls=AppGroup)
+def audit_group() -> None:
+    """Tamper evidence: the audit chain and the locked results."""
+
+
+@audit_group.command("verify")  # AppGroup: runs in the app context
+def verify_command() -> None:
+    """Recompute the audit chain and every locked result; exit 1 naming the first break."""
+    from voting.audit.verify import verify_all
+
+    report = verify_all()
+    db.session.rollback()
+    if not report.intact:
+        for problem in report.problems:
+            click.echo(f"broken: {problem}", err=True)
+        click.echo(
+            f"audit check FAILED: {len(report.problems)} problem(s) in {report.entries} "
+            f"entries checked, {report.locked} locked results",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(report.summary())
+    click.echo(f"chain head: {report.head}")
+
+
+def _sqlite_file() -> Path:
+    from voting.audit.backup import BackupError, sqlite_path
+
+    url = str(db.engine.url)
+    try:
+        path = sqlite_path(url)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if path is None:
+        click.echo(
+            f"{db.engine.url.get_backend_name()}: back up and restore with the database's own "
+            'tools, pg_dump and pg_restore (e.g. pg_dump -Fc -f voting.dump "$DATABASE_URL").',
+            err=True,
+        )
+        sys.exit(2)
+    return path
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Copy the live SQLite database into FILE (consistent, also while voting goes on)."""
+    from voting.audit.backup import BackupError, backup
+
+    source = _sqlite_file()
+    try:
+        revision = backup(source, file)
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        raise click.ClickException(f"backup failed: {exc}") from None
+    click.echo(f"backup written: {file} ({file.stat().st_size} bytes, schema {revision})")
+    click.echo("keep the instance's secret_key too: ballot tokens and sessions depend on it")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--force", is_flag=True, help="Restore even if the database seems in use.")
+def restore_command(file: Path, yes: bool, force: bool) -> None:
+    """Replace the SQLite database with the backup FILE (stop the server first)."""
+    from flask_migrate import upgrade
+
+    from voting.audit.backup import BackupError, in_use, restore
+    from voting.audit.verify import verify_all
+
+    target = _sqlite_file()
+    # Our own pooled connections must not count as "in use".
+    db.session.remove()
+    db.engine.dispose()
+    if in_use(target) and not force:
+        raise click.ClickException(
+            f"{target} seems to be in use ({target.name}-wal exists): stop the server "
+            "first (or pass --force)"
+        )
+    if not yes:
+        click.confirm(
+            f"Replace {target} with {file}? Everything recorded since the backup is lost.",
+            abort=True,
+        )
+    try:
+        revision = restore(file, target)
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        raise click.ClickException(f"restore failed: {exc}") from None
+    click.echo(f"restored {file} into {target} (schema {revision})")
+    upgrade()  # a backup from an older version gets the current schema, as serve would
+    report = verify_all()
+    db.session.rollback()
+    if report.intact:
+        click.echo(report.summary())
+    else:
+        click.echo(
+            f"warning: the restored database fails the audit check: {report.problems[0]}",
+            err=True,
+        )

@@ -1,0 +1,67 @@
+"""Tokens (who may vote, and whether they have) and ballots (what was voted).
+
+The secret ballot's split: a :class:`Token` row records only that a token was
+used; a :class:`Ballot` row records only the choices. They share no key, no
+timestamp and no order: ids are random, neither table has a time column, and
+on SQLite both are WITHOUT ROWID tables so even the storage order follows the
+random id rather than the order of arrival.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from voting.extensions import db
+
+TOKEN_STATES = ("issued", "used", "void")
+
+
+class Token(db.Model):
+    __tablename__ = "tokens"
+    __table_args__ = (
+        sa.CheckConstraint(f"state IN {TOKEN_STATES!r}", name="ck_tokens_state"),
+        {"sqlite_with_rowid": False},
+    )
+
+    #: Random id (128 bits, hex); carries no order.
+    id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    conference_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True
+    )
+    #: HMAC-SHA-256 of the token's 128-bit secret; the secret itself is never stored.
+    secret_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    #: HMAC-SHA-256 of the short typed code printed beside the QR.
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    #: issued → used (one ballot cast) or void (replaced by the chair).
+    state: so.Mapped[str] = so.mapped_column(sa.String(8), default="issued")
+
+
+class Ballot(db.Model):
+    __tablename__ = "ballots"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    #: Random id (128 bits, hex); no link to any token, person or time.
+    id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    conference_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True
+    )
+    #: Canonical JSON {position key: [candidate keys agreed with, sorted]}.
+    choices: so.Mapped[str] = so.mapped_column(sa.Text)
+    #: Whether the rule counts it (e.g. a blank ballot where blanks are invalid).
+    is_valid: so.Mapped[bool] = so.mapped_column()
+
+
+class Receipt(db.Model):
+    """A receipt code shown to a voter: proves a ballot was counted, not what it said.
+
+    Kept apart from the ballot so a voter who shows a code reveals nothing.
+    """
+
+    __tablename__ = "receipts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    conference_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("conferences.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: so.Mapped[str] = so.mapped_column(sa.String(16), primary_key=True)

@@ -1,0 +1,123 @@
+"""CLI commands that need the app: ``voting serve``, ``create-user``, ``demo``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask_migrate import upgrade
+
+from voting.audit.commands import audit_group, backup_command, restore_command
+from voting.auth.models import User
+from voting.auth.operations import create_user
+from voting.errors import DomainError
+from voting.extensions import db, socketio
+from voting.network import lan_address
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(serve_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    upgrade()
+    click.echo("database ready")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "chair", "secretary"]), default="chair")
+@click.option("--name", "display_name", default="", help="Full name shown in the minutes.")
+@click.password_option(help="At least 8 characters.")
+def create_user_command(username: str, role: str, display_name: str, password: str) -> None:
+    """Create an account (admin, chair or secretary)."""
+    try:
+        create_user(username, password, role, display_name)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"created {role} {username}")
+
+
+def ensure_first_admin() -> str | None:
+    """On an empty database create ``admin`` with a random password; return it."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        return None
+    password = secrets.token_urlsafe(9)
+    create_user("admin", password, "admin", "Quản trị viên")
+    db.session.commit()
+    return password
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load a ready demo: chair 'chutri' / 'chutri123' and a B3 conference, attendance taken."""
+    from voting.demo import load_demo
+
+    conference = load_demo()
+    click.echo(f"demo conference ready: /c/{conference.public_id}  (log in as chutri / chutri123)")
+
+
+@click.command("serve")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Also load the demo conference.")
+@click.option("--cert", type=click.Path(exists=True, dir_okay=False), help="TLS certificate (PEM).")
+@click.option("--key", type=click.Path(exists=True, dir_okay=False), help="TLS private key (PEM).")
+def serve_command(host: str, port: int, demo: bool, cert: str | None, key: str | None) -> None:
+    """Migrate the database, then serve the app to the room's LAN (HTTPS with --cert/--key)."""
+    if bool(cert) != bool(key):
+        raise click.UsageError("--cert and --key go together")
+    scheme = "https" if cert else "http"
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if cert:
+        app.config["SESSION_COOKIE_SECURE"] = True
+    upgrade()
+    password = ensure_first_admin()
+    if demo:
+        from voting.demo import load_demo
+
+        load_demo()
+    lan = lan_address()
+    if not app.config.get("PUBLIC_URL"):
+        if lan:
+            app.config["PUBLIC_URL"] = f"{scheme}://{lan}:{port}"
+        else:
+            click.secho(
+                "warning: no LAN address found; phones cannot reach 127.0.0.1. Set PUBLIC_URL.",
+                fg="yellow",
+            )
+    public = app.config.get("PUBLIC_URL") or f"{scheme}://127.0.0.1:{port}"
+    click.echo("")
+    click.secho(f"  Phones and the chair open:  {public}", bold=True)
+    click.echo(f"  On this computer also:      {scheme}://127.0.0.1:{port}")
+    if password:
+        click.secho(f"  First login:  admin / {password}", bold=True)
+        click.echo("                (change it after logging in: click your name at the top)")
+    if demo:
+        click.echo("  Demo chair:   chutri / chutri123")
+    click.echo(f"  Database:     {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
+    click.echo("")
+    # Flask's CLI marks itself so that app.run() refuses to block; serving is
+    # exactly what this command is for.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    socketio.run(
+        app,
+        host=host,
+        port=port,
+        allow_unsafe_werkzeug=True,
+        use_reloader=False,
+        ssl_context=(cert, key) if cert else None,
+    )

@@ -1,0 +1,213 @@
+"""The set-up form: plain fields plus roster and candidate lists pasted as text.
+
+Lists are pasted from a spreadsheet (tab-separated) or typed with ';' between
+columns, one person per line, so a chair can copy a roster straight from Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from voting.errors import DomainError
+from voting.procedure.ruleset import Ruleset
+
+HEAD_MARKS = ("trưởng ban", "head")
+
+
+def split_line(line: str) -> list[str]:
+    sep = "\t" if "\t" in line else ";"
+    return [cell.strip() for cell in line.split(sep)]
+
+
+def parse_roster(text: str) -> list[dict[str, Any]]:
+    """'Name; Title; Group' per line (tabs also work)."""
+    people = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = [*split_line(line), "", ""]
+        people.append({"name": cells[0], "title": cells[1], "group": cells[2]})
+    return people
+
+
+def parse_roster_csv(data: bytes) -> list[dict[str, Any]]:
+    """A CSV file with columns name,title,group (a header row is skipped if present)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError(
+            "invalid_field", "The roster file must be UTF-8 CSV.", 422, field="roster_file"
+        ) from None
+    delimiter = ";" if text.count(";") > text.count(",") else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:  # e.g. a field beyond the csv module's 128 KiB limit
+        raise DomainError(
+            "invalid_field", "The roster file must be UTF-8 CSV.", 422, field="roster_file"
+        ) from None
+    if rows and rows[0] and rows[0][0].strip().lower() in ("name", "họ và tên", "họ tên"):
+        rows = rows[1:]
+    people = []
+    for row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        name, title, group = (cell.strip() for cell in [*row, "", "", ""][:3])
+        people.append({"name": name, "title": title, "group": group})
+    return people
+
+
+def parse_positions(text: str) -> list[dict[str, Any]]:
+    """Blocks: '## Position name | quota' then 'Name; year of birth; post; unit' lines."""
+    positions: list[dict[str, Any]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("#"):
+            head = line.strip().lstrip("#").strip()
+            name, _, quota_text = head.rpartition("|")
+            if not name:
+                name, quota_text = head, ""
+            try:
+                quota = int(quota_text.strip())
+            except ValueError:
+                raise DomainError(
+                    "invalid_field",
+                    "Line %(line)s: write the quota after '|', e.g. '## Phó Cục trưởng | 2'.",
+                    422,
+                    field="positions",
+                    line=number,
+                ) from None
+            positions.append({"name": name.strip(), "quota": quota, "candidates": []})
+            continue
+        if not positions:
+            raise DomainError(
+                "invalid_field",
+                "Line %(line)s: start with a position line such as '## Phó Cục trưởng | 2'.",
+                422,
+                field="positions",
+                line=number,
+            )
+        cells = [*split_line(line), "", "", ""]
+        year: Any = cells[1]
+        if year:
+            # isdecimal, not isdigit: "²" is a digit int() refuses; and int() refuses
+            # thousands of digits too, so a ValueError is this same refusal.
+            try:
+                if not year.isdecimal():
+                    raise ValueError(year)
+                year = int(year)
+            except ValueError:
+                raise DomainError(
+                    "invalid_field",
+                    "Line %(line)s: the year of birth must be a number.",
+                    422,
+                    field="positions",
+                    line=number,
+                ) from None
+        positions[-1]["candidates"].append(
+            {"name": cells[0], "birth_year": year or None, "post": cells[2], "unit": cells[3]}
+        )
+    return positions
+
+
+def positions_text(conference: Any) -> str:
+    lines = []
+    for p in conference.positions:
+        lines.append(f"## {p.name} | {p.quota}")
+        lines += [
+            "; ".join([c.name, str(c.birth_year or ""), c.post, c.unit]).rstrip("; ")
+            for c in p.candidates
+        ]
+    return "\n".join(lines)
+
+
+def roster_text(conference: Any) -> str:
+    return "\n".join(
+        "; ".join([p.name, p.title, p.group_name]).rstrip("; ") for p in conference.people
+    )
+
+
+def apply_committee(people: list[dict[str, Any]], head: str, members: str) -> None:
+    """Mark the counting committee by name; every name must be on the roster."""
+    names = {p["name"]: p for p in people}
+    wanted = [(head.strip(), "head")] if head.strip() else []
+    wanted += [(m.strip(), "member") for m in members.replace(";", "\n").splitlines() if m.strip()]
+    for name, role in wanted:
+        if name not in names:
+            raise DomainError(
+                "invalid_field",
+                "%(name)s is not on the summoned roster.",
+                422,
+                field="committee",
+                name=name,
+            )
+        names[name]["committee_role"] = role
+
+
+class ConferenceForm(FlaskForm):
+    step = SelectField(_l("Step of QT.NB.03"), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    held_on = DateField(_l("Date"), validators=[DataRequired()], default=date.today)
+    place = StringField(_l("Place"), validators=[Length(max=200)])
+    locality = StringField(
+        _l("Locality (for the dated line of the minutes)"), validators=[Length(max=100)]
+    )
+    parent_body = StringField(_l("Parent body"), validators=[Length(max=200)])
+    unit_name = StringField(_l("Unit"), validators=[Length(max=200)])
+    chair_name = StringField(_l("Chair"), validators=[Length(max=200)])
+    secretary_name = StringField(_l("Secretary"), validators=[Length(max=200)])
+    secretary_username = StringField(
+        _l("Secretary's account (optional)"), validators=[Optional(), Length(max=64)]
+    )
+    head_title = StringField(_l("Head of unit (decides ties)"), validators=[Length(max=100)])
+    roster = TextAreaField(_l("People summoned"), validators=[Length(max=400_000)])
+    roster_file = FileField(_l("…or import a CSV file"), validators=[FileAllowed(["csv", "txt"])])
+    committee_head = StringField(_l("Head of the counting committee"), validators=[Length(max=200)])
+    committee_members = TextAreaField(
+        _l("Members of the counting committee"), validators=[Length(max=5000)]
+    )
+    positions = TextAreaField(_l("Positions and candidates"), validators=[Length(max=200_000)])
+
+    def set_step_choices(self, ruleset: Ruleset, locale: str) -> None:
+        self.step.choices = [
+            (
+                s.key,
+                f"{ruleset.levels[s.level]['label'][locale]} · "
+                f"{ruleset.flows[s.flow][locale]} · {s.step}: {s.title[locale]}",
+            )
+            for s in ruleset.vote_steps()
+        ]
+
+    def to_data(self) -> dict[str, Any]:
+        level, flow, step = (self.step.data or "//").split("/", 2)
+        people = parse_roster(self.roster.data or "")
+        upload = self.roster_file.data
+        if upload and getattr(upload, "filename", ""):
+            people += parse_roster_csv(upload.read())
+        apply_committee(people, self.committee_head.data or "", self.committee_members.data or "")
+        return {
+            "level": level,
+            "flow": flow,
+            "step": step,
+            "title": self.title.data,
+            "held_on": self.held_on.data.isoformat() if self.held_on.data else "",
+            "place": self.place.data,
+            "locality": self.locality.data,
+            "parent_body": self.parent_body.data,
+            "unit_name": self.unit_name.data,
+            "chair_name": self.chair_name.data,
+            "secretary_name": self.secretary_name.data,
+            "secretary_username": self.secretary_username.data or None,
+            "head_title": self.head_title.data,
+            "people": people,
+            "positions": parse_positions(self.positions.data or ""),
+        }

@@ -1,0 +1,405 @@
+"""State changes of a conference: set-up, attendance, open, close, tie, lock.
+
+Each function validates, changes the session and flushes; the request handler
+is the single commit point and rolls back on any :class:`DomainError`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from voting import audit
+from voting.auth.models import User, utcnow
+from voting.ballots import handout
+from voting.ballots.operations import issue_tokens
+from voting.ballots.tokens import IssuedToken
+from voting.conferences.models import Candidate, Conference, Person, Position
+from voting.conferences.results import build_vote_document, lock_document, run_decision
+from voting.conferences.rules import current_ruleset
+from voting.errors import DomainError
+from voting.extensions import db
+from voting.procedure.ruleset import Ruleset
+from voting.tally.verifier import InputError, parse_vote
+
+#: Longest text a field takes, matching its column (longer would fail on PostgreSQL).
+TEXT_LIMIT = 200
+#: A congress-sized session (QĐ 377 planning at ministry level) stays well below this.
+MAX_PEOPLE = 20_000
+MAX_CANDIDATES = 200
+
+
+def _invalid(field: str, message: str, **params: Any) -> DomainError:
+    return DomainError("invalid_field", message, 422, field=field, **params)
+
+
+def _text(
+    data: dict[str, Any], field: str, *, required: bool = False, limit: int = TEXT_LIMIT
+) -> str:
+    value = data.get(field, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise _invalid(field, "This field must be text.")
+    value = value.strip()
+    if required and not value:
+        raise _invalid(field, "This field is required.")
+    if len(value) > limit:
+        raise _invalid(field, "This field is too long.")
+    return value
+
+
+def _require_draft(conference: Conference) -> None:
+    if conference.is_locked:
+        raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
+    if not conference.is_draft:
+        raise DomainError(
+            "conference_not_draft", "The ballot has opened; the set-up can no longer change.", 409
+        )
+
+
+def _people(rows: Any) -> list[Person]:
+    if not isinstance(rows, list):
+        raise _invalid("people", "The roster must be a list.")
+    if len(rows) > MAX_PEOPLE:
+        raise _invalid("people", "The roster is too long.")
+    people: list[Person] = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise _invalid(f"people[{i}]", "Each person must be an object.")
+        role = row.get("committee_role") or None
+        if role not in (None, "head", "member"):
+            raise _invalid(f"people[{i}].committee_role", "Unknown counting-committee role.")
+        people.append(
+            Person(
+                seq=i + 1,
+                name=_text(row, "name", required=True),
+                title=_text(row, "title"),
+                group_name=_text(row, "group"),
+                committee_role=role,
+            )
+        )
+    return people
+
+
+def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
+    if not isinstance(rows, list):
+        raise _invalid("positions", "The positions must be a list.")
+    positions: list[Position] = []
+    for i, row in enumerate(rows):
+        where = f"positions[{i}]"
+        if not isinstance(row, dict):
+            raise _invalid(where, "Each position must be an object.")
+        quota = row.get("quota")
+        if isinstance(quota, bool) or not isinstance(quota, int) or quota < 1:
+            raise _invalid(f"{where}.quota", "The quota must be a whole number of at least 1.")
+        if quota > ruleset.max_quota:
+            raise _invalid(
+                f"{where}.quota",
+                "The quota exceeds the ruleset's cap of %(cap)s.",
+                cap=ruleset.max_quota,
+            )
+        cands = row.get("candidates") or []
+        if not isinstance(cands, list) or len(cands) > MAX_CANDIDATES:
+            raise _invalid(f"{where}.candidates", "The candidates must be a list.")
+        candidates: list[Candidate] = []
+        for j, c in enumerate(cands):
+            cwhere = f"{where}.candidates[{j}]"
+            if not isinstance(c, dict):
+                raise _invalid(cwhere, "Each candidate must be an object.")
+            birth_year = c.get("birth_year")
+            if birth_year in ("", None):
+                birth_year = None
+            elif (
+                isinstance(birth_year, bool)
+                or not isinstance(birth_year, int)
+                or not (1900 <= birth_year <= date.today().year)
+            ):
+                raise _invalid(f"{cwhere}.birth_year", "The year of birth is not a valid year.")
+            candidates.append(
+                Candidate(
+                    seq=j + 1,
+                    key=f"c{j + 1}",
+                    name=_text(c, "name", required=True),
+                    birth_year=birth_year,
+                    post=_text(c, "post"),
+                    unit=_text(c, "unit"),
+                )
+            )
+        positions.append(
+            Position(
+                seq=i + 1,
+                key=f"p{i + 1}",
+                name=_text(row, "name", required=True),
+                quota=quota,
+                candidates=candidates,
+            )
+        )
+    return positions
+
+
+def _held_on(data: dict[str, Any]) -> date:
+    raw = data.get("held_on")
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise _invalid("held_on", "The date must be written YYYY-MM-DD.") from None
+
+
+def _secretary(data: dict[str, Any]) -> int | None:
+    username = data.get("secretary_username")
+    if not username:
+        return None
+    user = db.session.scalar(sa.select(User).where(User.username == str(username)))
+    if user is None or user.role != "secretary":
+        raise _invalid("secretary_username", "No secretary account has that name.")
+    return user.id
+
+
+def _setup_counts(conference: Conference) -> dict[str, int]:
+    return {
+        "people": len(conference.people),
+        "positions": len(conference.positions),
+        "candidates": sum(len(p.candidates) for p in conference.positions),
+    }
+
+
+def create_conference(owner: User, data: dict[str, Any], ruleset: Ruleset) -> Conference:
+    """Set up a conference for one vote step of the ruleset."""
+    level, flow, step_name = (_text(data, f, required=True) for f in ("level", "flow", "step"))
+    step = ruleset.step(level, flow, step_name)
+    if step is None:
+        raise _invalid("step", "The ruleset has no such step.")
+    if step.rule is None:
+        raise _invalid("step", "This step of the procedure has no secret ballot.")
+    rule = ruleset.rule(step.rule)
+    conference = Conference(
+        public_id=secrets.token_urlsafe(12),
+        owner_id=owner.id,
+        level=level,
+        flow=flow,
+        step=step_name,
+        ruleset_ref=f"{ruleset.id}@{ruleset.version}",
+        rule_id=rule.id,
+        rule_json=json.dumps(rule.to_json(), ensure_ascii=False, sort_keys=True),
+        status="draft",
+    )
+    db.session.add(conference)
+    update_conference(conference, data, ruleset, creating=True)
+    audit.record(
+        "conference.created",
+        {
+            "step": f"{level}/{flow}/{step_name}",
+            "rule": rule.id,
+            "ruleset": conference.ruleset_ref,
+            **_setup_counts(conference),
+        },
+        conference=conference,
+    )
+    return conference
+
+
+def update_conference(
+    conference: Conference, data: dict[str, Any], ruleset: Ruleset, *, creating: bool = False
+) -> Conference:
+    """Replace the set-up of a draft conference (details, roster, positions)."""
+    _require_draft(conference)
+    if not isinstance(data, dict):
+        raise _invalid("$", "The request must be a JSON object.")
+    if creating or "title" in data:
+        conference.title = _text(data, "title", required=True, limit=300)
+    if creating or "held_on" in data:
+        conference.held_on = _held_on(data)
+    for field in ("place", "locality", "unit_name", "parent_body", "chair_name", "secretary_name"):
+        if creating or field in data:
+            limit = 100 if field == "locality" else TEXT_LIMIT
+            setattr(conference, field, _text(data, field, limit=limit))
+    if creating or "head_title" in data:
+        conference.head_title = _text(data, "head_title", limit=100) or str(
+            ruleset.levels[conference.level]["head_vi"]
+        )
+    if creating or "secretary_username" in data:
+        conference.secretary_user_id = _secretary(data)
+    if "people" in data:
+        conference.people = _people(data["people"])
+    if "positions" in data:
+        positions = _positions(data["positions"], ruleset)
+        # The old rows go first: the unit of work would insert the new "p1"
+        # before deleting the old one and trip the (conference, key) constraint.
+        conference.positions = []
+        db.session.flush()
+        conference.positions = positions
+    db.session.flush()
+    if not creating:
+        audit.record(
+            "conference.updated",
+            {"fields": sorted(str(k) for k in data), **_setup_counts(conference)},
+            conference=conference,
+        )
+    return conference
+
+
+def set_attendance(conference: Conference, rows: Any) -> None:
+    """Tick people present or absent (with a reason) before the ballot opens."""
+    _require_draft(conference)
+    if not isinstance(rows, list):
+        raise _invalid("attendance", "Attendance must be a list.")
+    people = {p.id: p for p in conference.people}
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise _invalid(f"attendance[{i}]", "Each entry must be an object.")
+        person_id = row.get("person_id")
+        # Only a whole number can name a person (a list would not even be hashable).
+        is_id = isinstance(person_id, int) and not isinstance(person_id, bool)
+        person = people.get(person_id) if is_id else None
+        if person is None:
+            raise _invalid(f"attendance[{i}].person_id", "No such person in this conference.")
+        present = row.get("present")
+        if present is not None and not isinstance(present, bool):
+            raise _invalid(f"attendance[{i}].present", "Present must be true, false or null.")
+        person.is_present = present
+        person.absence_reason = "" if present else _text(row, "reason", limit=300)
+    db.session.flush()
+    marks = [p.is_present for p in conference.people]
+    audit.record(
+        "attendance.set",
+        {
+            "present": marks.count(True),
+            "absent": marks.count(False),
+            "unmarked": marks.count(None),
+        },
+        conference=conference,
+    )
+
+
+def open_ballot(conference: Conference, key: str) -> list[IssuedToken]:
+    """Freeze the counts and issue exactly one token per person present."""
+    _require_draft(conference)
+    if not conference.positions:
+        raise DomainError("no_positions", "Add at least one position before opening.", 409)
+    for position in conference.positions:
+        if not position.candidates:
+            raise DomainError(
+                "no_candidates",
+                "Every position needs at least one candidate.",
+                409,
+                position=position.name,
+            )
+    if not conference.people:
+        raise DomainError("no_people", "Add the summoned people before opening.", 409)
+    if any(p.is_present is None for p in conference.people):
+        raise DomainError(
+            "attendance_incomplete", "Mark every summoned person present or absent first.", 409
+        )
+    present = sum(1 for p in conference.people if p.is_present)
+    if present < 1:
+        raise DomainError("nobody_present", "Nobody is marked present.", 409)
+    conference.summoned_count = len(conference.people)
+    conference.present_count = present
+    conference.status = "open"
+    conference.opened_dt = utcnow()
+    db.session.flush()
+    issued = issue_tokens(conference, present, key)
+    audit.record(
+        "ballot.opened",
+        {
+            "summoned": conference.summoned_count,
+            "present": present,
+            "tokens_issued": conference.tokens_issued,
+        },
+        conference=conference,
+    )
+    return issued
+
+
+def close_ballot(conference: Conference) -> None:
+    """Stop accepting ballots; the conditional UPDATE races safely with casts."""
+    if not conference.is_open:
+        raise DomainError("ballot_not_open", "The ballot is not open.", 409)
+    closed = db.session.execute(
+        sa.update(Conference)
+        .where(Conference.id == conference.id, Conference.status == "open")
+        .values(status="closed", closed_dt=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not closed:
+        raise DomainError("ballot_not_open", "The ballot is not open.", 409)
+    db.session.refresh(conference)
+    handout.forget(conference.id)
+    audit.record(
+        "ballot.closed",
+        {
+            "ballots_received": conference.ballots_received,
+            "tokens_issued": conference.tokens_issued,
+            "tokens_voided": conference.tokens_voided,
+        },
+        conference=conference,
+    )
+
+
+def record_head_decision(conference: Conference, decided_by: Any, choice: Any) -> None:
+    """Record the head of unit's choice for a tie straddling the last seat."""
+    if conference.is_locked:
+        raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
+    if not conference.is_closed:
+        raise DomainError("ballot_not_closed", "Close the ballot first.", 409)
+    who = _text({"decided_by": decided_by}, "decided_by", required=True)
+    if not isinstance(choice, dict):
+        raise _invalid("choice", "The decision must name the chosen candidates per position.")
+    doc = build_vote_document(conference)
+    doc["head_decision"] = choice
+    try:
+        parse_vote(doc, current_ruleset())
+    except InputError as exc:
+        raise DomainError(
+            "invalid_head_decision",
+            "The decision must pick exactly the open seats from the tied candidates.",
+            422,
+            field=exc.field,
+            detail=exc.message,
+        ) from None
+    conference.head_decision_json = json.dumps(choice, sort_keys=True, ensure_ascii=False)
+    conference.head_decided_by = who
+    conference.head_decided_dt = utcnow()
+    db.session.flush()
+    audit.record(
+        "head.decided",
+        {"decided_by": who, "head_decision": choice},
+        conference=conference,
+    )
+
+
+def lock_result(conference: Conference) -> str:
+    """Freeze the result for ever; returns the SHA-256 of the canonical result."""
+    if conference.is_locked:
+        raise DomainError("conference_locked", "The result is already locked.", 409)
+    if not conference.is_closed:
+        raise DomainError("ballot_not_closed", "Close the ballot first.", 409)
+    if run_decision(conference).needs_head_decision:
+        raise DomainError(
+            "head_decision_needed",
+            "A tie on the last seat must be decided by the head of unit before locking.",
+            409,
+        )
+    conference.locked_dt = utcnow()
+    text, digest = lock_document(conference)
+    conference.result_json = text
+    conference.result_sha256 = digest
+    conference.status = "locked"
+    db.session.flush()
+    audit.record(
+        "result.locked",
+        {
+            "result_sha256": digest,
+            "ballots_sha256": json.loads(text)["ballots_sha256"],
+            "ballots_received": conference.ballots_received,
+        },
+        conference=conference,
+    )
+    return digest

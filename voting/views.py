@@ -1,0 +1,140 @@
+"""App-wide request plumbing: error pages and JSON errors, headers, template helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import HTTPException
+
+from voting.errors import DomainError
+from voting.extensions import db
+from voting.network import public_base_url
+
+# No inline script or style anywhere: pages carry data in attributes or JSON blocks.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+
+# Stable codes for HTTP errors raised by Flask itself.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "login_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    429: "too_many_requests",
+}
+
+
+def N_(message: str) -> str:
+    """Mark an English msgid for extraction (pybabel -k N_); translated when shown."""
+    return message
+
+
+HTTP_MESSAGES = {
+    400: N_("The request is malformed."),
+    401: N_("Please log in."),
+    403: N_("You are not allowed to do this."),
+    404: N_("Not found."),
+    405: N_("This method is not allowed here."),
+    413: N_("The request is too large."),
+    429: N_("Too many attempts; wait a moment."),
+}
+# Kept out of the error_response(...) call: pybabel misses N_() nested two calls deep.
+HTTP_FALLBACK_MESSAGE = N_("The request could not be served.")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(code: str, message: str, status: int, **params: Any) -> Response | tuple:
+    text = _(message, **{k: v for k, v in params.items() if isinstance(v, str | int)})
+    if wants_json():
+        body: dict[str, Any] = {"code": code, "message": text}
+        if params:
+            body["details"] = params
+        return jsonify(error=body), status
+    return render_template("error.html", code=code, message=text, status=status), status
+
+
+def percent_vi(value: str) -> str:
+    """'66.67' → '66,67' in Vietnamese; unchanged in English."""
+    return value.replace(".", ",") if str(get_locale()) == "vi" else value
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return error_response(exc.code, exc.message, exc.status, **exc.params)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return error_response(
+            "csrf_failed", "The form expired; reload the page and try again.", 400
+        )
+
+    @app.errorhandler(DataError)
+    def data_error(exc: DataError):  # type: ignore[no-untyped-def]
+        # The database refused a value the request carried (PostgreSQL: a NUL
+        # character, a text longer than its column): the request is at fault.
+        # SQL parameters are hidden (hide_parameters), so the log names no value.
+        db.session.rollback()
+        app.logger.warning("database refused a request value: %s", type(exc.orig).__name__)
+        return error_response(HTTP_CODES[400], HTTP_MESSAGES[400], 400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        status = exc.code or 500
+        return error_response(
+            HTTP_CODES.get(status, "http_error"),
+            HTTP_MESSAGES.get(status, HTTP_FALLBACK_MESSAGE),
+            status,
+        )
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            CONTENT_SECURITY_POLICY,
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.path.startswith(("/v/", "/api/v1/ballots")):
+            # A ballot page must never be replayed from a cache or the history.
+            response.headers["Cache-Control"] = "no-store"
+        lang = request.args.get("lang")
+        if lang in ("vi", "en"):
+            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax")
+        return response
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        """For load balancers and the benchmark's floor: no database, no session."""
+        return Response("ok", mimetype="text/plain")
+
+    @app.context_processor
+    def helpers() -> dict[str, Any]:
+        return {
+            "locale": str(get_locale()),
+            "public_url": public_base_url(),
+            "format_date": format_date,
+            "format_datetime": format_datetime,
+            "percent": percent_vi,
+            "ruleset": app.extensions["voting.ruleset"],
+        }
+
+    @app.before_request
+    def remember_start() -> None:
+        g.locale = str(get_locale())
