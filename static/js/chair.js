@@ -1,0 +1,46 @@
+// The chair's live tally: every message is a full snapshot, so a dropped
+// socket only needs to reconnect.
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root || !window.io) return;
+  var t = JSON.parse(document.getElementById("chair-i18n").textContent);
+  var rule = JSON.parse(document.getElementById("chair-rule").textContent);
+  var locale = document.documentElement.lang;
+
+  function pct(s) { return locale === "vi" ? s.replace(".", ",") : s; }
+
+  function render(s) {
+    if (s.status !== root.dataset.status) { window.location.reload(); return; }
+    root.querySelectorAll("[data-received]").forEach(function (el) { el.textContent = s.received; });
+    root.querySelectorAll("[data-progress]").forEach(function (el) { el.value = s.received; });
+    if (s.votes_needed !== undefined && s.votes_needed !== null) {
+      root.querySelector("[data-needed]").textContent = s.votes_needed;
+    }
+    if (!s.positions) return;
+    var pub = root.querySelector("[data-published]");
+    if (pub) pub.textContent = "(" + t.published.replace("{n}", s.published_received) + ")";
+    s.positions.forEach(function (p) {
+      var table = root.querySelector('table[data-position="' + p.id + '"]');
+      if (!table) return;
+      p.candidates.forEach(function (c) {
+        var row = table.querySelector('tr[data-candidate="' + c.id + '"]');
+        if (!row) return;
+        row.querySelector("[data-agree]").textContent = c.agree;
+        row.querySelector("[data-percent]").textContent = pct(c.percent) + "%";
+        var verdict = row.querySelector("[data-passes] .verdict");
+        verdict.textContent = c.passes ? (rule.removal ? t.removal : t.pass)
+                                       : (rule.removal ? t.keep : t.fail);
+        verdict.className = "verdict " + (c.passes ? "pass" : "fail");
+      });
+    });
+  }
+
+  var socket = window.io({ auth: { conference: root.dataset.conference, view: "chair" } });
+  socket.on("tally", render);
+  socket.on("turnout", function (s) {
+    if (s.status !== root.dataset.status) { window.location.reload(); return; }
+    root.querySelectorAll("[data-received]").forEach(function (el) { el.textContent = s.received; });
+    root.querySelectorAll("[data-progress]").forEach(function (el) { el.value = s.received; });
+  });
+})();
