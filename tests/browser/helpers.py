@@ -1,0 +1,107 @@
+"""Helpers for the browser tests: axe-core, CSP watching, phones, the chair's API."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+CHAIR = ("chutri", "chutri-password", "Nguyễn Văn Vũ")
+PHONE_SIZES = [{"width": 360, "height": 740}, {"width": 390, "height": 844}]
+BLOCKING_IMPACTS = ("serious", "critical")
+AXE_REPORT = ROOT / "test-output" / "axe.json"
+
+# Every axe result of the session, by screen name (written to test-output/axe.json).
+axe_results: dict[str, list[dict[str, Any]]] = {}
+
+_AXE_RUN = """async () => {
+  const r = await axe.run(document, {resultTypes: ["violations"]});
+  return r.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => n.target.join(" ") + " :: " + (n.failureSummary || "")),
+  }));
+}"""
+
+
+def axe_check(page: Page, screen: str) -> list[dict[str, Any]]:
+    """Run axe-core on the page as it is; fail on serious or critical violations.
+
+    axe is evaluated from the vendored file through the DevTools protocol, not added as
+    a <script>: the app's CSP (script-src 'self') stays in force, and no page of the app
+    ever references axe.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    violations: list[dict[str, Any]] = page.evaluate(_AXE_RUN)
+    axe_results[screen] = violations
+    AXE_REPORT.parent.mkdir(parents=True, exist_ok=True)
+    AXE_REPORT.write_text(json.dumps(axe_results, indent=2, ensure_ascii=False) + "\n")
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe on {screen}:\n" + "\n".join(
+        f"  [{v['impact']}] {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"][:6])
+        for v in blocking
+    )
+    return violations
+
+
+class ConsoleWatch:
+    """Collects CSP violations and uncaught page errors from every page it watches."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def watch(self, page: Page, name: str) -> Page:
+        def on_console(msg: Any) -> None:
+            if "Content Security Policy" in msg.text:
+                self.problems.append(f"{name}: {msg.text}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: self.problems.append(f"{name}: {exc}"))
+        return page
+
+
+def new_phone(browser: Browser, base: str, n: int) -> BrowserContext:
+    """A phone: its own browser context (cookies, storage), mobile viewport, touch, vi-VN."""
+    return browser.new_context(
+        base_url=base,
+        viewport=PHONE_SIZES[n % len(PHONE_SIZES)],
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+        device_scale_factor=2,
+    )
+
+
+def mark(page: Page, choices: dict[str, list[str]], candidates: dict[str, list[str]]) -> None:
+    """Tap Agree for the chosen candidates, Disagree for the others, position by position."""
+    for position, keys in candidates.items():
+        agree = choices.get(position, [])
+        for key in agree:
+            page.click(f"label[for={position}-{key}-agree]")
+        for key in keys:
+            if key not in agree:
+                page.click(f"label[for={position}-{key}-disagree]")
+
+
+def screenshot(page: Page, path: Path, *, full_page: bool = True) -> None:
+    page.screenshot(path=str(path), full_page=full_page)
+
+
+RECEIPT = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,}$")
