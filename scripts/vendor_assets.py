@@ -104,6 +104,23 @@ PACKAGES: list[Package] = [
         ),
         files=("axe.min.js",),
     ),
+    # Tinos, metric-compatible with Times New Roman and covering Vietnamese: the PDF minutes
+    # embed it (voting/minutes/pdf.py), so no system font is needed at run time.
+    Package(
+        name="@expo-google-fonts/tinos",
+        version="0.4.2",
+        integrity=(
+            "sha512-MQkfvUO1Aw7UP3jRtWLcjda+udanoL8ecrbkjbc3ZdhSI1iW/Uil4uD8O0eOiIxU2v/FeAT2XjGNiz5oYU"
+            "lucg=="
+        ),
+        files=(
+            "400Regular/Tinos_400Regular.ttf",
+            "400Regular_Italic/Tinos_400Regular_Italic.ttf",
+            "700Bold/Tinos_700Bold.ttf",
+            "700Bold_Italic/Tinos_700Bold_Italic.ttf",
+            "LICENSE_FONT",
+        ),
+    ),
 ]
 
 

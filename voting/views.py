@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, flash, g, jsonify, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -14,6 +14,13 @@ from werkzeug.exceptions import HTTPException
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.network import public_base_url
+
+
+def flash_error(exc: DomainError) -> None:
+    """Show a refused action on the next page, in the user's language."""
+    params = {k: v for k, v in exc.params.items() if isinstance(v, str | int)}
+    flash(_(exc.message, **params), "error")
+
 
 # No inline script or style anywhere: pages carry data in attributes or JSON blocks.
 CONTENT_SECURITY_POLICY = (

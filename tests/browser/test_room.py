@@ -238,7 +238,7 @@ def test_conference_in_a_room(browser: Any, server: Server, screenshots: Path) -
             # and Space chooses it.
             page.keyboard.press("Tab")
             page.keyboard.press("Tab")
-            assert page.evaluate("() => document.activeElement.id") == "p1-c1-agree"
+            expect(page.locator("#p1-c1-agree")).to_be_focused()
             ring = page.evaluate(
                 """() => { const s = getComputedStyle(document.querySelector(
                        "label[for=p1-c1-agree]")); return [s.outlineStyle, s.outlineWidth]; }"""

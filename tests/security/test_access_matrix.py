@@ -72,6 +72,11 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/c/<public_id>/minutes/<kind>", "GET"): READ,
     ("/c/<public_id>/result.json", "GET"): READ,
     ("/c/<public_id>/minutes/<kind>.docx", "GET"): READ,
+    ("/c/<public_id>/minutes/<kind>.pdf", "GET"): READ,
+    ("/c/<public_id>/dossier.zip", "GET"): READ,
+    # The secretary fills the minutes: the assigned secretary may, like the chair.
+    ("/c/<public_id>/minutes/record", "POST"): READ,
+    ("/c/<public_id>/minutes/notes", "POST"): READ,
     ("/c/<public_id>/results.xlsx", "GET"): READ,
     ("/c/<public_id>/results.csv", "GET"): READ,
     ("/c/<public_id>/edit", "GET"): RUN,
@@ -95,6 +100,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/api/v1/conferences/<public_id>", "GET"): READ,
     ("/api/v1/conferences/<public_id>/tally", "GET"): READ,
     ("/api/v1/conferences/<public_id>/result", "GET"): READ,
+    ("/api/v1/conferences/<public_id>/minutes/record", "GET"): READ,
+    ("/api/v1/conferences/<public_id>/minutes/record", "PUT"): READ,
+    ("/api/v1/conferences/<public_id>/minutes/notes", "GET"): READ,
+    ("/api/v1/conferences/<public_id>/minutes/notes", "POST"): READ,
     ("/api/v1/conferences/<public_id>", "PATCH"): RUN,
     ("/api/v1/conferences/<public_id>/attendance", "PUT"): RUN,
     ("/api/v1/conferences/<public_id>/open", "POST"): RUN,
@@ -115,6 +124,8 @@ JSON_BODIES = {
     "/api/v1/conferences/<public_id>/handout/next": {},
     "/api/v1/conferences/<public_id>/tokens/void": {},
     "/api/v1/conferences/<public_id>/head-decision": {},
+    "/api/v1/conferences/<public_id>/minutes/record": {"copies": 99},
+    "/api/v1/conferences/<public_id>/minutes/notes": {"text": ""},
 }
 #: Run last: they change the conference's state for the roles allowed to.
 STATE_CHANGES = ("/close", "/lock")

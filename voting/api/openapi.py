@@ -244,6 +244,33 @@ def conference_schema() -> Schema:
     )
 
 
+def minutes_record_schema() -> Schema:
+    return obj(
+        {
+            "agenda": string("The meeting's agenda, one item per line.", maxLength=4000),
+            "remarks": string("Opinions raised at the meeting, one per line.", maxLength=4000),
+            "ended_at": string("When the meeting ended, `HH:MM`, or empty.", maxLength=5),
+            "copies": nullable(integer("Copies of the minutes made.", minimum=1, maximum=20)),
+        },
+        required=[],
+        description=(
+            "The secretary's free fields of the minutes. Editable until lock, then locked "
+            "with the result."
+        ),
+    )
+
+
+def minutes_note_schema() -> Schema:
+    return obj(
+        {
+            "written_at": string(format="date-time"),
+            "author": string(),
+            "text": string(maxLength=2000),
+        },
+        description="A dated note appended to the minutes after lock.",
+    )
+
+
 def conference_summary_schema() -> Schema:
     return obj(
         {
@@ -477,7 +504,12 @@ def result_schema() -> Schema:
             "opened_at": timestamp,
             "closed_at": timestamp,
             "locked_at": timestamp,
-        }
+            "record": ref("MinutesRecord"),
+        },
+        # Results locked before the secretary's fields existed carry no "record".
+        required=[k for k in ("id", "title", "parent_body", "unit", "level", "flow", "step")]
+        + ["ruleset", "held_on", "place", "locality", "chair", "secretary", "head_title"]
+        + ["opened_at", "closed_at", "locked_at"],
     )
     person = obj(
         {
@@ -583,6 +615,8 @@ def schemas() -> dict[str, Schema]:
         "Candidate": candidate_schema(),
         "Position": position_schema(),
         "Conference": conference_schema(),
+        "MinutesRecord": minutes_record_schema(),
+        "MinutesNote": minutes_note_schema(),
         "ConferenceSummary": conference_summary_schema(),
         "ConferenceInput": conference_input_schema(),
         "Attendance": attendance_schema(),
@@ -939,6 +973,50 @@ def conference_paths() -> dict[str, Schema]:
                         "Locked.",
                     )
                 },
+            ),
+        },
+        "/conferences/{public_id}/minutes/record": {
+            "parameters": [PUBLIC_ID],
+            "get": operation(
+                "getMinutesRecord",
+                "The secretary's free fields of the minutes",
+                tag="result",
+                security=SESSION,
+                errors=READ,
+                responses={"200": ok(ref("MinutesRecord"), "The fields.")},
+            ),
+            "put": operation(
+                "setMinutesRecord",
+                "Set the secretary's free fields (before lock)",
+                tag="result",
+                security=SESSION_CSRF,
+                body=json_body(ref("MinutesRecord")),
+                errors=merge(
+                    READ, CSRF, BODY, {409: ["conference_locked"], 422: ["invalid_field"]}
+                ),
+                responses={"200": ok(ref("MinutesRecord"), "The saved fields.")},
+            ),
+        },
+        "/conferences/{public_id}/minutes/notes": {
+            "parameters": [PUBLIC_ID],
+            "get": operation(
+                "listMinutesNotes",
+                "Notes appended after lock",
+                tag="result",
+                security=SESSION,
+                errors=READ,
+                responses={"200": ok(obj({"notes": array(ref("MinutesNote"))}), "The notes.")},
+            ),
+            "post": operation(
+                "addMinutesNote",
+                "Append a dated note to the locked minutes",
+                tag="result",
+                security=SESSION_CSRF,
+                body=json_body(obj({"text": string(maxLength=2000)}, required=["text"])),
+                errors=merge(
+                    READ, CSRF, BODY, {409: ["result_not_locked"], 422: ["invalid_field"]}
+                ),
+                responses={"201": ok(ref("MinutesNote"), "The note.")},
             ),
         },
         "/conferences/{public_id}/tally": {

@@ -35,6 +35,7 @@ from voting.conferences.models import Conference
 from voting.conferences.rules import conference_rule, current_ruleset
 from voting.errors import DomainError
 from voting.extensions import csrf, db, login_manager
+from voting.minutes.record import add_note, notes_of, record_of, update_record
 from voting.minutes.report import conference_document
 from voting.realtime.publisher import notify
 from voting.realtime.snapshots import chair_snapshot, public_snapshot
@@ -305,6 +306,33 @@ def lock(public_id: str):  # type: ignore[no-untyped-def]
     conference, digest = _action(public_id, ops.lock_result)
     forget_arrival_order(conference.id)
     return jsonify(sha256=digest, conference=conference_json(conference))
+
+
+@blueprint.get("/conferences/<public_id>/minutes/record")
+def get_minutes_record(public_id: str):  # type: ignore[no-untyped-def]
+    return jsonify(record_of(_conference(public_id)))
+
+
+@blueprint.put("/conferences/<public_id>/minutes/record")
+def set_minutes_record(public_id: str):  # type: ignore[no-untyped-def]
+    # The secretary fills the minutes: read access is enough (chair, secretary, admin).
+    conference = _conference(public_id)
+    update_record(conference, _body())
+    db.session.commit()
+    return jsonify(record_of(conference))
+
+
+@blueprint.get("/conferences/<public_id>/minutes/notes")
+def list_minutes_notes(public_id: str):  # type: ignore[no-untyped-def]
+    return jsonify(notes=[n.to_json() for n in notes_of(_conference(public_id))])
+
+
+@blueprint.post("/conferences/<public_id>/minutes/notes")
+def add_minutes_note(public_id: str):  # type: ignore[no-untyped-def]
+    conference = _conference(public_id)
+    note = add_note(conference, current_user.display_name, _body().get("text"))
+    db.session.commit()
+    return jsonify(note.to_json()), 201
 
 
 @blueprint.get("/conferences/<public_id>/tally")

@@ -36,6 +36,8 @@ ACTIONS = (
     "head.decided",
     "result.locked",
     "export.downloaded",
+    "minutes.record_updated",
+    "minutes.note_added",
     "user.login",
     "user.login_failed",
     "user.created",

@@ -110,6 +110,13 @@ class Conference(db.Model):
     head_decided_by: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     head_decided_dt: so.Mapped[datetime | None] = so.mapped_column()
 
+    #: The secretary's free fields of the minutes, editable until lock, then locked with
+    #: the result: agenda and remarks (multi-line), the meeting's end ("16:30"), copies.
+    agenda: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    remarks: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    ended_at: so.Mapped[str] = so.mapped_column(sa.String(5), default="")
+    copies: so.Mapped[int | None] = so.mapped_column()
+
     #: Canonical result document (UTF-8 JSON) and its SHA-256, set at lock.
     result_json: so.Mapped[str | None] = so.mapped_column(sa.Text)
     result_sha256: so.Mapped[str | None] = so.mapped_column(sa.String(64))

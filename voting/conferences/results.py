@@ -16,6 +16,7 @@ from voting.ballots.models import Ballot, Receipt
 from voting.conferences.models import Conference
 from voting.conferences.rules import conference_rule, current_ruleset
 from voting.extensions import db
+from voting.minutes.record import record_of
 from voting.tally.decision import Decision, decide
 from voting.tally.verifier import parse_vote
 
@@ -108,6 +109,8 @@ def result_document(conference: Conference) -> dict[str, Any]:
             "opened_at": _iso(conference.opened_dt),
             "closed_at": _iso(conference.closed_dt),
             "locked_at": _iso(conference.locked_dt),
+            # The secretary's free fields: locked (and hashed) with the numbers.
+            "record": record_of(conference),
         },
         "rule": json.loads(conference.rule_json),
         "attendance": {

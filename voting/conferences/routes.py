@@ -21,13 +21,9 @@ from voting.errors import DomainError
 from voting.extensions import db
 from voting.minutes.report import decision_view
 from voting.realtime.publisher import notify
+from voting.views import flash_error
 
 blueprint = Blueprint("conferences", __name__)
-
-
-def _flash_error(exc: DomainError) -> None:
-    params = {k: v for k, v in exc.params.items() if isinstance(v, str | int)}
-    flash(_(exc.message, **params), "error")
 
 
 def _act(conference: Conference, action: Callable[[], Any], done: str) -> Any:
@@ -37,7 +33,7 @@ def _act(conference: Conference, action: Callable[[], Any], done: str) -> Any:
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        _flash_error(exc)
+        flash_error(exc)
         return None
     notify(conference.id)
     flash(done, "ok")
@@ -67,7 +63,7 @@ def new():  # type: ignore[no-untyped-def]
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            _flash_error(exc)
+            flash_error(exc)
         else:
             flash(_("Conference created. Take attendance next."), "ok")
             return redirect(url_for("conferences.show", public_id=conference.public_id))
@@ -108,7 +104,7 @@ def edit(public_id: str):  # type: ignore[no-untyped-def]
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            _flash_error(exc)
+            flash_error(exc)
         else:
             flash(_("Set-up saved."), "ok")
             return redirect(url_for("conferences.show", public_id=public_id))

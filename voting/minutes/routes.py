@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, render_template
-from flask_login import login_required
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from voting import audit
 from voting.auth.access import conference_for
@@ -15,10 +27,16 @@ from voting.conferences.models import Conference, find_conference
 from voting.conferences.results import canonical_json, verify_locked
 from voting.errors import DomainError
 from voting.extensions import db
+from voting.minutes.chart import chart_svg
 from voting.minutes.docx import minutes_docx
+from voting.minutes.dossier import DossierFile, dossier_zip
+from voting.minutes.layout import FILE_PREFIX, KINDS, Note, chart_of, minutes_blocks
+from voting.minutes.pdf import minutes_pdf
+from voting.minutes.record import add_note, notes_of, update_record
 from voting.minutes.report import conference_document, minutes_view
 from voting.minutes.sheets import results_csv, results_xlsx
 from voting.minutes.words import clock_time, count_in_words, dated_line
+from voting.views import flash_error
 
 blueprint = Blueprint("minutes", __name__)
 
@@ -30,7 +48,18 @@ def vn_time(iso_utc: str | None) -> str:
 
 @blueprint.app_context_processor
 def minutes_helpers() -> dict:
-    return {"dated_line": dated_line}
+    return {"dated_line": dated_line, "result_chart": _result_chart}
+
+
+def _result_chart(m: dict, position: dict, index: int = 0) -> str:
+    """The inline SVG chart of one position's result (markup built from escaped text)."""
+    from markupsafe import Markup
+
+    return Markup(chart_svg(chart_of(m, position), title_id=f"chart-{index}"))
+
+
+def _tz() -> str:
+    return str(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
 
 
 def _closed_conference(public_id: str):  # type: ignore[no-untyped-def]
@@ -53,7 +82,7 @@ def _record_export(conference: Conference, kind: str, problems: list[str] | None
 @login_required
 def minutes(public_id: str, kind: str):  # type: ignore[no-untyped-def]
     """Biên bản kiểm phiếu (counting) or biên bản hội nghị (conference), A4 printable."""
-    if kind not in ("counting", "conference"):
+    if kind not in KINDS:
         raise DomainError("not_found", "Not found.", 404)
     conference = _closed_conference(public_id)
     view = minutes_view(conference_document(conference))
@@ -65,6 +94,30 @@ def minutes(public_id: str, kind: str):  # type: ignore[no-untyped-def]
         m=view,
         words=count_in_words,
         problems=problems,
+        notes=_notes(conference),
+    )
+
+
+def _notes(conference: Conference) -> list[Note]:
+    return [
+        Note(clock_time(n.written_dt.replace(microsecond=0).isoformat(), _tz()), n.author, n.text)
+        for n in notes_of(conference)
+    ]
+
+
+def _blocks(conference: Conference, kind: str, problems: list[str]) -> list:
+    view = minutes_view(conference_document(conference))
+    conf = view["doc"]["conference"]
+    ruleset = current_app.extensions["voting.ruleset"]
+    return minutes_blocks(
+        kind,
+        view,
+        digest=conference.result_sha256 if conference.is_locked else None,
+        flow_label=ruleset.flows[conf["flow"]]["vi"],
+        level_label=ruleset.levels[conf["level"]]["label"]["vi"],
+        tz=_tz(),
+        problems=problems,
+        notes=_notes(conference),
     )
 
 
@@ -103,25 +156,26 @@ def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
 @login_required
 def minutes_docx_file(public_id: str, kind: str) -> Response:
     """The same minutes as DOCX, for the secretary to file or edit."""
-    if kind not in ("counting", "conference"):
+    if kind not in KINDS:
         raise DomainError("not_found", "Not found.", 404)
     conference = _closed_conference(public_id)
-    view = minutes_view(conference_document(conference))
     problems = verify_locked(conference) if conference.is_locked else []
-    conf = view["doc"]["conference"]
-    ruleset = current_app.extensions["voting.ruleset"]
-    data = minutes_docx(
-        kind,
-        view,
-        digest=conference.result_sha256 if conference.is_locked else None,
-        flow_label=ruleset.flows[conf["flow"]]["vi"],
-        level_label=ruleset.levels[conf["level"]]["label"]["vi"],
-        tz=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"),
-        problems=problems,
-    )
+    data = minutes_docx(_blocks(conference, kind, problems))
     _record_export(conference, f"minutes.{kind}.docx", problems)
-    prefix = "bien-ban-kiem-phieu" if kind == "counting" else "bien-ban-hoi-nghi"
-    return _attachment(data, DOCX_MIMETYPE, f"{prefix}-{conference.public_id}.docx")
+    return _attachment(data, DOCX_MIMETYPE, f"{FILE_PREFIX[kind]}-{conference.public_id}.docx")
+
+
+@blueprint.get("/c/<public_id>/minutes/<kind>.pdf")
+@login_required
+def minutes_pdf_file(public_id: str, kind: str) -> Response:
+    """The same minutes as PDF, to print and sign as they are."""
+    if kind not in KINDS:
+        raise DomainError("not_found", "Not found.", 404)
+    conference = _closed_conference(public_id)
+    problems = verify_locked(conference) if conference.is_locked else []
+    data = minutes_pdf(_blocks(conference, kind, problems))
+    _record_export(conference, f"minutes.{kind}.pdf", problems)
+    return _attachment(data, "application/pdf", f"{FILE_PREFIX[kind]}-{conference.public_id}.pdf")
 
 
 @blueprint.get("/c/<public_id>/results.xlsx")
@@ -147,6 +201,74 @@ def results_csv_file(public_id: str) -> Response:
     return _attachment(
         results_csv(view), "text/csv; charset=utf-8", f"ket-qua-{conference.public_id}.csv"
     )
+
+
+@blueprint.get("/c/<public_id>/dossier.zip")
+@login_required
+def dossier(public_id: str) -> Response:
+    """Every file of the locked step in one ZIP, with a SHA-256 manifest."""
+    conference = conference_for(public_id)
+    if not conference.is_locked or not conference.result_json:
+        raise DomainError("result_not_locked", "The dossier exists once the result is locked.", 409)
+    problems = verify_locked(conference)
+    view = minutes_view(conference_document(conference))
+    digest = conference.result_sha256
+    files = []
+    for kind in KINDS:
+        blocks = _blocks(conference, kind, problems)
+        files.append(DossierFile(f"{FILE_PREFIX[kind]}.docx", minutes_docx(blocks)))
+        files.append(DossierFile(f"{FILE_PREFIX[kind]}.pdf", minutes_pdf(blocks)))
+    files += [
+        DossierFile("ket-qua.xlsx", results_xlsx(view, digest=digest)),
+        DossierFile("ket-qua.csv", results_csv(view)),
+        DossierFile("ket-qua.json", conference.result_json.encode()),
+    ]
+    about = {
+        "conference": conference.public_id,
+        "title": conference.title,
+        "step": f"{conference.level}/{conference.flow}/{conference.step}",
+        "held_on": conference.held_on.isoformat(),
+        "result_sha256": digest,
+        "verified": not problems,
+    }
+    locked = conference.locked_dt or datetime.now(UTC).replace(tzinfo=None)
+    local = locked.replace(tzinfo=UTC).astimezone(ZoneInfo(_tz()))
+    folder = f"ho-so-{conference.held_on.isoformat()}-{conference.public_id}"
+    data = dossier_zip(folder, files, about, local)
+    _record_export(conference, "dossier.zip", problems)
+    return _attachment(data, "application/zip", f"{folder}.zip")
+
+
+@blueprint.post("/c/<public_id>/minutes/record")
+@login_required
+def minutes_record(public_id: str):  # type: ignore[no-untyped-def]
+    """The secretary's free fields, before lock."""
+    conference = conference_for(public_id)
+    _save(lambda: update_record(conference, request.form.to_dict()), _("The minutes are saved."))
+    return redirect(url_for("conferences.show", public_id=public_id) + "#minutes-record")
+
+
+@blueprint.post("/c/<public_id>/minutes/notes")
+@login_required
+def minutes_note(public_id: str):  # type: ignore[no-untyped-def]
+    """A dated note appended to the locked minutes."""
+    conference = conference_for(public_id)
+    _save(
+        lambda: add_note(conference, current_user.display_name, request.form.get("text", "")),
+        _("The note is added to the minutes."),
+    )
+    return redirect(url_for("conferences.show", public_id=public_id) + "#minutes-record")
+
+
+def _save(action, done: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        action()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash_error(exc)
+        return
+    flash(done, "ok")
 
 
 @blueprint.get("/r/<public_id>")

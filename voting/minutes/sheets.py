@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from voting.minutes.docx import base_phrase, percent_text, verdict
+from voting.minutes.layout import base_phrase, percent_text, verdict
 
 HEADINGS = [
     "Chức danh",

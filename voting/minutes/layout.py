@@ -1,0 +1,443 @@
+"""The two minutes as a list of neutral blocks, rendered by ``docx.py`` and ``pdf.py``.
+
+Every Vietnamese sentence of the filed minutes is written here once, from the minutes
+view (``report.minutes_view``), so the DOCX and the PDF can never disagree. The wording
+follows templates/minutes/{counting,conference,_results_vi}.html. No Flask import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from voting.minutes.words import clock_time, count_in_words, dated_line
+
+KINDS = ("counting", "conference")
+FILE_PREFIX = {"counting": "bien-ban-kiem-phieu", "conference": "bien-ban-hoi-nghi"}
+TITLES = {"counting": "Biên bản kiểm phiếu", "conference": "Biên bản hội nghị"}
+
+# Results table: widths in millimetres (165 mm of text width) and alignment per column.
+RESULT_WIDTHS_MM = (13.0, 46.0, 38.0, 19.0, 26.0, 23.0)
+RESULT_ALIGNS = ("center", "left", "left", "center", "center", "center")
+
+
+@dataclass(frozen=True)
+class Header:
+    """The Nghị định 30 two-column header and the dated line under the motto."""
+
+    parent_body: str
+    unit: str
+    dated: str
+
+
+@dataclass(frozen=True)
+class Title:
+    text: str
+    subtitle: tuple[str, ...]
+
+
+TextKind = Literal["body", "heading", "item", "warning", "plain"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """``body``: justified, first-line indent; ``heading``: bold section head;
+    ``item``: an indented list line; ``warning``: bold red; ``plain``: left, no indent."""
+
+    text: str
+    kind: TextKind = "body"
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    heads: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths_mm: tuple[float, ...] = RESULT_WIDTHS_MM
+    aligns: tuple[str, ...] = RESULT_ALIGNS
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    percent: str  # "42.86", as the decision states it
+    passes: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Agree percentage per candidate against the rule's threshold line."""
+
+    title: str
+    bars: tuple[Bar, ...]
+    threshold: str  # "1/2": the rule's exact fraction
+    comparison: str  # ">=" or ">"
+    base_label: str
+
+
+@dataclass(frozen=True)
+class Signatures:
+    left: tuple[str, tuple[str, ...]]
+    right: tuple[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Digest:
+    digest: str
+
+
+Block = Header | Title | Text | ResultTable | Chart | Signatures | Digest
+
+
+@dataclass(frozen=True)
+class Note:
+    """A dated note the secretary appended after lock."""
+
+    written: str  # "14 giờ 05 phút ngày 23/11/2026"
+    author: str
+    text: str
+
+
+@dataclass
+class Minutes:
+    kind: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def add(self, *blocks: Block) -> None:
+        self.blocks.extend(blocks)
+
+
+# --- Sentences shared with the spreadsheets ---------------------------------------------
+
+
+def base_phrase(base: str) -> str:
+    return "số người có mặt" if base == "present" else "tổng số người được triệu tập"
+
+
+def percent_text(value: str) -> str:
+    """'42.86' → '42,86' (the minutes are Vietnamese)."""
+    return str(value).replace(".", ",")
+
+
+def threshold_phrase(threshold: str, comparison: str) -> str:
+    """'1/2', '>' → 'trên 50%'; '3/10', '>=' → 'từ 30% trở lên'."""
+    numerator, denominator = (int(part) for part in threshold.split("/"))
+    hundredths = numerator * 10000 // denominator
+    whole, rest = divmod(hundredths, 100)
+    value = f"{whole}" if rest == 0 else f"{whole},{rest:02d}"
+    return f"trên {value}%" if comparison == ">" else f"từ {value}% trở lên"
+
+
+def verdict(rule: dict[str, Any], position: dict[str, Any], row: dict[str, Any]) -> str:
+    """The 'Kết quả' cell, worded as in _results_vi.html."""
+    if rule.get("removal"):
+        return "Đề xuất đưa ra khỏi quy hoạch" if row["passes"] else "Không"
+    text = "Đạt" if row["passes"] else "Không đạt"
+    if rule.get("ranked") and row["selected"]:
+        text += "; được lựa chọn"
+    if row["tied"] and position["needs_head_decision"]:
+        text += "; bằng phiếu"
+    return text
+
+
+def tie_sentence(position: dict[str, Any], head: dict[str, Any]) -> str | None:
+    if not position["tied_names"]:
+        return None
+    text = (
+        f"Có {count_in_words(len(position['tied_names']))} người bằng phiếu ở vị trí cuối cùng "
+        f"({', '.join(position['tied_names'])}) cho {count_in_words(position['open_seats'])} "
+        "vị trí còn lại."
+    )
+    if position["head_choice_names"]:
+        chosen = ", ".join(position["head_choice_names"])
+        return f"{text} {head.get('decided_by', '')} đã xem xét, quyết định lựa chọn: {chosen}."
+    return f"{text} Chờ Thủ trưởng đơn vị xem xét, quyết định."
+
+
+def result_heads(base: str) -> tuple[str, ...]:
+    return (
+        "STT",
+        "Họ và tên",
+        "Chức vụ/đơn vị",
+        "Số phiếu đồng ý",
+        f"Tỷ lệ % so với {base_phrase(base)}",
+        "Kết quả",
+    )
+
+
+def result_row(rule: dict[str, Any], position: dict[str, Any], row: dict[str, Any]) -> tuple:
+    name = row["name"] + (f" ({row['birth_year']})" if row.get("birth_year") else "")
+    post = ", ".join(part for part in (row.get("post"), row.get("unit")) if part)
+    return (
+        str(row["rank"]),
+        name,
+        post,
+        str(row["agree"]),
+        f"{percent_text(row['percent'])}%",
+        verdict(rule, position, row),
+    )
+
+
+def chart_of(m: dict[str, Any], position: dict[str, Any]) -> Chart:
+    d = m["decision"]
+    return Chart(
+        title=f"Tỷ lệ phiếu đồng ý — {position['name']}",
+        bars=tuple(Bar(r["name"], str(r["percent"]), bool(r["passes"])) for r in position["rows"]),
+        threshold=d["threshold"],
+        comparison=d["comparison"],
+        base_label=f"so với {base_phrase(d['base'])}",
+    )
+
+
+# --- Parts --------------------------------------------------------------------------------
+
+
+def _person(p: dict[str, Any]) -> str:
+    return p["name"] + (f", {p['title']}" if p.get("title") else "")
+
+
+def _results(out: Minutes, m: dict[str, Any]) -> None:
+    rule = m["doc"]["rule"]
+    heads = result_heads(m["decision"]["base"])
+    for index, p in enumerate(m["positions"], start=1):
+        line = f"{index}. Chức danh {p['name']}"
+        if p["quota"]:
+            line += f" (số lượng quy hoạch: {count_in_words(p['quota'])} người)"
+        out.add(Text(line, "heading"))
+        out.add(ResultTable(heads, tuple(result_row(rule, p, row) for row in p["rows"])))
+        if p["rows"]:
+            out.add(chart_of(m, p))
+        tie = tie_sentence(p, m["head"])
+        if tie:
+            out.add(Text(tie))
+
+
+def _conclusion(out: Minutes, m: dict[str, Any]) -> None:
+    rule = m["doc"]["rule"]
+    for p in m["positions"]:
+        names = ", ".join(p["selected_names"]) or "không có"
+        if rule.get("removal"):
+            tail = "đề xuất đưa ra khỏi quy hoạch"
+        elif rule.get("ranked"):
+            tail = (
+                "được lựa chọn"
+                if out.kind == "counting"
+                else "danh sách đề nghị phê duyệt quy hoạch"
+            )
+        elif out.kind == "counting":
+            tail = "đạt tỷ lệ, được giới thiệu ở bước sau"
+        else:
+            tail = "danh sách giới thiệu ở bước sau"
+        out.add(Text(f"Chức danh {p['name']}: {tail}: {names}."))
+
+
+def _record(conf: dict[str, Any]) -> dict[str, Any]:
+    return conf.get("record") or {}
+
+
+def _ending(out: Minutes, conf: dict[str, Any], tz: str) -> None:
+    """The closing time and the copies: the secretary's fields, locked with the result."""
+    record = _record(conf)
+    ending = f"Hội nghị kết thúc bỏ phiếu lúc {clock_time(conf.get('closed_at'), tz)}"
+    if conf.get("locked_at"):
+        ending += f"; kết quả được khóa lúc {clock_time(conf['locked_at'], tz)}"
+    out.add(Text(ending + "."))
+    ended = record.get("ended_at")  # "16:30", the room's clock
+    if ended:
+        hours, minutes = ended.split(":")
+        out.add(Text(f"Hội nghị kết thúc lúc {hours} giờ {minutes} phút cùng ngày."))
+    copies = record.get("copies")
+    if copies:
+        out.add(
+            Text(
+                f"{TITLES[out.kind]} được lập thành {count_in_words(copies)} bản, "
+                "có giá trị như nhau, các thành viên đã nhất trí thông qua."
+            )
+        )
+
+
+def _counting(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str) -> None:
+    doc, conf, d = m["doc"], m["doc"]["conference"], m["decision"]
+    out.add(
+        Title(
+            "Biên bản kiểm phiếu",
+            (conf["title"], f"(Bước {conf['step']}, {labels['flow']} — {labels['level']})"),
+        ),
+        Text(
+            f"Hôm nay, {dated_line('', conf['held_on'])}, tại {conf.get('place') or '…'}, "
+            "Ban kiểm phiếu gồm:"
+        ),
+    )
+    members = [f"Ông/Bà {_person(p)} — Trưởng ban;" for p in m["committee_head"]]
+    members += [f"Ông/Bà {_person(p)} — Thành viên;" for p in m["committee_members"]]
+    for i, line in enumerate(members or ["…"], start=1):
+        out.add(Text(f"{i}. {line}", "item"))
+    out.add(Text(f"đã tiến hành kiểm phiếu {doc['rule']['label']['vi'].lower()}.", "plain"))
+
+    out.add(Text("I. Nguyên tắc", "heading"))
+    out.add(
+        Text(
+            f"{doc['rule']['sentence']['vi']} (tỷ lệ tính trên {base_phrase(d['base'])}: "
+            f"{count_in_words(d['base_count'])} người; số phiếu đồng ý cần đạt: "
+            f"{count_in_words(d['votes_needed'])} phiếu). Căn cứ: {doc['rule']['citation']}."
+        )
+    )
+
+    out.add(Text("II. Số phiếu", "heading"))
+    tokens = doc["tokens"]
+    handed = f"Số phiếu phát ra: {count_in_words(tokens['issued'] - tokens['voided'])} phiếu"
+    if tokens["voided"]:
+        handed += f" (đã hủy và cấp lại {count_in_words(tokens['voided'])} phiếu)"
+    for line in (
+        f"Tổng số người được triệu tập: {count_in_words(doc['attendance']['summoned'])} "
+        f"người; có mặt: {count_in_words(doc['attendance']['present'])} người; vắng mặt: "
+        f"{count_in_words(len(m['absent']))} người.",
+        handed + ".",
+        f"Số phiếu thu về: {count_in_words(d['ballots']['received'])} phiếu.",
+        f"Số phiếu hợp lệ: {count_in_words(d['ballots']['valid'])} phiếu; số phiếu không "
+        f"hợp lệ: {count_in_words(d['ballots']['invalid'])} phiếu.",
+    ):
+        out.add(Text(f"- {line}", "item"))
+
+    out.add(Text("III. Kết quả", "heading"))
+    _results(out, m)
+
+    out.add(Text("IV. Kết luận", "heading"))
+    _conclusion(out, m)
+    out.add(
+        Text(
+            f"Thời gian mở phiếu: {clock_time(conf.get('opened_at'), tz)}; kết thúc bỏ phiếu: "
+            f"{clock_time(conf.get('closed_at'), tz)}"
+            + (
+                f"; khóa kết quả: {clock_time(conf['locked_at'], tz)}"
+                if conf.get("locked_at")
+                else ""
+            )
+            + "."
+        )
+    )
+    copies = _record(conf).get("copies")
+    if copies:
+        out.add(Text(f"Biên bản kiểm phiếu được lập thành {count_in_words(copies)} bản."))
+    out.add(
+        Signatures(
+            ("Thành viên Ban kiểm phiếu", tuple(p["name"] for p in m["committee_members"])),
+            ("Trưởng Ban kiểm phiếu", tuple(p["name"] for p in m["committee_head"])),
+        )
+    )
+
+
+def _conference(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str) -> None:
+    doc, conf, d = m["doc"], m["doc"]["conference"], m["decision"]
+    record = _record(conf)
+    out.add(
+        Title("Biên bản hội nghị", (conf["title"],)),
+        Text(
+            f"Thời gian: bắt đầu bỏ phiếu lúc {clock_time(conf.get('opened_at'), tz)}, "
+            f"{dated_line('', conf['held_on'])}."
+        ),
+        Text(f"Địa điểm: {conf.get('place') or '…'}."),
+        Text(f"Chủ trì: {conf.get('chair') or '…'}. Thư ký: {conf.get('secretary') or '…'}."),
+        Text("I. Thành phần", "heading"),
+        Text(
+            f"Tổng số người được triệu tập: {count_in_words(doc['attendance']['summoned'])} "
+            f"người; có mặt: {count_in_words(doc['attendance']['present'])} người; vắng mặt: "
+            f"{count_in_words(len(m['absent']))} người" + (":" if m["absent"] else ".")
+        ),
+    )
+    for p in m["absent"]:
+        reason = p.get("absence_reason")
+        tail = f" — lý do: {reason};" if reason else " — không rõ lý do;"
+        out.add(Text(f"- {_person(p)}{tail}", "item"))
+
+    out.add(Text("II. Nội dung", "heading"))
+    if record.get("agenda"):
+        for line in record["agenda"].splitlines():
+            if line.strip():
+                out.add(Text(line.strip()))
+    out.add(
+        Text(
+            f"Thực hiện Quy trình QT.NB.03, bước {conf['step']} ({labels['flow']}, "
+            f"{labels['level']}), hội nghị tiến hành {doc['rule']['label']['vi'].lower()} "
+            "bằng phiếu kín."
+        ),
+        Text(f"Nguyên tắc: {doc['rule']['sentence']['vi']}."),
+    )
+    committee = [f"{p['name']} (Trưởng ban)" for p in m["committee_head"]]
+    committee += [p["name"] for p in m["committee_members"]]
+    out.add(Text(f"Hội nghị đã thống nhất Ban kiểm phiếu gồm: {', '.join(committee) or '…'}."))
+
+    out.add(Text("III. Kết quả bỏ phiếu", "heading"))
+    tokens = doc["tokens"]
+    out.add(
+        Text(
+            f"Số phiếu phát ra: {count_in_words(tokens['issued'] - tokens['voided'])}; thu về: "
+            f"{count_in_words(d['ballots']['received'])}; hợp lệ: "
+            f"{count_in_words(d['ballots']['valid'])}; không hợp lệ: "
+            f"{count_in_words(d['ballots']['invalid'])} (chi tiết tại Biên bản kiểm phiếu "
+            "kèm theo)."
+        )
+    )
+    _results(out, m)
+    if record.get("remarks"):
+        out.add(Text("Ý kiến tại hội nghị:", "plain", bold=True))
+        for line in record["remarks"].splitlines():
+            if line.strip():
+                out.add(Text(line.strip()))
+
+    out.add(Text("IV. Kết luận", "heading"))
+    _conclusion(out, m)
+    _ending(out, conf, tz)
+    out.add(
+        Signatures(
+            ("Thư ký", (conf.get("secretary") or "",)),
+            ("Chủ trì", (conf.get("chair") or "",)),
+        )
+    )
+
+
+def minutes_blocks(
+    kind: str,
+    m: dict[str, Any],
+    *,
+    digest: str | None,
+    flow_label: str,
+    level_label: str,
+    tz: str = "Asia/Ho_Chi_Minh",
+    problems: list[str] | None = None,
+    notes: list[Note] | None = None,
+) -> list[Block]:
+    """Biên bản kiểm phiếu (``counting``) or biên bản hội nghị (``conference``).
+
+    ``m`` is ``minutes_view(conference_document(conference))``; ``digest`` the locked
+    result's SHA-256 (None before lock: the document then says it is a preview).
+    ``notes`` are the dated notes appended after lock; they follow the signatures,
+    outside the signed text.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown minutes kind {kind!r}")
+    conf = m["doc"]["conference"]
+    out = Minutes(kind)
+    out.add(
+        Header(
+            (conf.get("parent_body") or "").upper(),
+            (conf.get("unit") or "").upper(),
+            dated_line(conf.get("locality", ""), conf["held_on"]),
+        )
+    )
+    if not digest:
+        out.add(Text("BẢN XEM TRƯỚC: kết quả chưa được khóa.", "warning"))
+    if problems:
+        out.add(Text(f"Kiểm tra toàn vẹn không đạt: {'; '.join(problems)}", "warning"))
+    labels = {"flow": flow_label, "level": level_label}
+    if kind == "counting":
+        _counting(out, m, labels, tz)
+    else:
+        _conference(out, m, labels, tz)
+    if digest:
+        out.add(Digest(digest))
+    if notes:
+        out.add(Text("Ghi chú bổ sung sau khi khóa kết quả", "heading"))
+        for note in notes:
+            out.add(Text(f"- {note.written} ({note.author}): {note.text}", "item"))
+    return out.blocks

@@ -1,0 +1,211 @@
+"""The two minutes as PDF (fpdf2), rendered from the same ``layout.minutes_blocks`` as DOCX.
+
+Pure Python at run time: fpdf2 writes the file and embeds Tinos, a font metrically
+compatible with Times New Roman that covers Vietnamese, vendored in
+``static/vendor/@expo-google-fonts/tinos`` (no system font, no office suite). The page is
+the DOCX's: A4, margins 20/20/30/15 mm, 13 pt, page numbers from page 2.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from fpdf import FPDF, FontFace
+from fpdf.enums import Align, XPos, YPos
+
+from voting.minutes.chart import FONT_DIR, chart_png
+from voting.minutes.layout import (
+    Block,
+    Chart,
+    Digest,
+    Header,
+    ResultTable,
+    Signatures,
+    Text,
+    Title,
+)
+
+FAMILY = "Tinos"
+SIZE = 13
+LINE = 6.2  # mm per line at 13 pt, ~1.35 line height: what Word shows for 1.1 spacing
+LEFT, TOP, RIGHT, BOTTOM = 30.0, 20.0, 15.0, 20.0
+TEXT_WIDTH = 210 - LEFT - RIGHT
+ALIGN = {"left": Align.L, "center": Align.C, "right": Align.R}
+
+
+class MinutesPDF(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        for style, file in (
+            ("", "Tinos_400Regular.ttf"),
+            ("I", "Tinos_400Regular_Italic.ttf"),
+            ("B", "Tinos_700Bold.ttf"),
+            ("BI", "Tinos_700Bold_Italic.ttf"),
+        ):
+            self.add_font(FAMILY, style, str(FONT_DIR / file))
+        self.set_margins(LEFT, TOP, RIGHT)
+        self.set_auto_page_break(auto=True, margin=BOTTOM)
+        self.set_title(title)
+        self.set_lang("vi")
+        self.set_creator("voting (QT.NB.03)")
+        self.set_font(FAMILY, "", SIZE)
+
+    def footer(self) -> None:
+        # Nghị định 30: page numbers from page 2, centred.
+        if self.page_no() < 2:
+            return
+        self.set_y(-12)
+        self.set_font(FAMILY, "", 12)
+        self.cell(0, 6, str(self.page_no()), align=Align.C)
+        self.set_font(FAMILY, "", SIZE)
+
+
+def _header(pdf: MinutesPDF, block: Header) -> None:
+    top = pdf.get_y()
+    left_w, right_w = 72.0, 93.0
+    right_x = LEFT + left_w
+    pdf.set_font(FAMILY, "", 12)
+    pdf.set_xy(LEFT, top)
+    pdf.multi_cell(left_w, 5.5, block.parent_body, align=Align.C, new_x=XPos.LMARGIN)
+    pdf.set_font(FAMILY, "B", 12)
+    pdf.set_x(LEFT)
+    pdf.multi_cell(left_w, 5.5, block.unit, align=Align.C, new_x=XPos.LMARGIN)
+    left_bottom = pdf.get_y() + 1
+    pdf.line(LEFT + left_w / 2 - 16, left_bottom, LEFT + left_w / 2 + 16, left_bottom)
+
+    pdf.set_xy(right_x, top)
+    pdf.multi_cell(right_w, 5.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align=Align.C)
+    pdf.set_font(FAMILY, "B", 13)
+    pdf.set_x(right_x)
+    pdf.multi_cell(right_w, 6, "Độc lập - Tự do - Hạnh phúc", align=Align.C)
+    motto_width = pdf.get_string_width("Độc lập - Tự do - Hạnh phúc")
+    right_bottom = pdf.get_y() + 0.5
+    centre = right_x + right_w / 2
+    pdf.line(centre - motto_width / 2, right_bottom, centre + motto_width / 2, right_bottom)
+    pdf.set_font(FAMILY, "I", SIZE)
+    pdf.set_xy(right_x, max(left_bottom, right_bottom) + 3)
+    pdf.multi_cell(right_w, LINE, block.dated, align=Align.C, new_x=XPos.LMARGIN)
+    pdf.set_font(FAMILY, "", SIZE)
+    pdf.ln(4)
+
+
+def _title(pdf: MinutesPDF, block: Title) -> None:
+    pdf.set_font(FAMILY, "B", 14)
+    pdf.multi_cell(0, 7, block.text.upper(), align=Align.C, new_x=XPos.LMARGIN)
+    pdf.set_font(FAMILY, "B", SIZE)
+    for line in block.subtitle:
+        pdf.multi_cell(0, LINE, line, align=Align.C, new_x=XPos.LMARGIN)
+    pdf.set_font(FAMILY, "", SIZE)
+    pdf.ln(4)
+
+
+def _text(pdf: MinutesPDF, block: Text) -> None:
+    style = "B" if block.bold or block.kind in ("heading", "warning") else ""
+    pdf.set_font(FAMILY, style, SIZE)
+    if block.kind == "warning":
+        pdf.set_text_color(176, 0, 0)
+    if block.kind == "body":
+        with (
+            pdf.text_columns(text_align=Align.J, line_height=1.15) as columns,
+            columns.paragraph(first_line_indent=10, bottom_margin=1) as paragraph,
+        ):
+            paragraph.write(block.text)
+    else:
+        indent = 10 if block.kind == "item" else 0
+        pdf.set_x(LEFT + indent)
+        pdf.multi_cell(TEXT_WIDTH - indent, LINE, block.text, align=Align.L, new_x=XPos.LMARGIN)
+        pdf.ln(0.8)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font(FAMILY, "", SIZE)
+
+
+def _table(pdf: MinutesPDF, block: ResultTable) -> None:
+    pdf.set_font(FAMILY, "", 12)
+    with pdf.table(
+        col_widths=block.widths_mm,
+        width=sum(block.widths_mm),
+        align=Align.C,
+        line_height=5.6,
+        headings_style=FontFace(emphasis="BOLD"),
+        repeat_headings=1,
+        padding=1,
+        v_align="MIDDLE",
+    ) as table:
+        heading = table.row()
+        for text in block.heads:
+            heading.cell(text, align=Align.C)
+        for values in block.rows:
+            row = table.row()
+            for text, align in zip(values, block.aligns, strict=True):
+                row.cell(text, align=ALIGN[align])
+    pdf.set_font(FAMILY, "", SIZE)
+    pdf.ln(3)
+
+
+def _chart(pdf: MinutesPDF, block: Chart) -> None:
+    png = chart_png(block)
+    width = 150.0
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        height = width * image.height / image.width
+    if pdf.get_y() + height > pdf.h - BOTTOM:
+        pdf.add_page()
+    pdf.image(io.BytesIO(png), x=LEFT + (TEXT_WIDTH - width) / 2, w=width, h=height)
+    pdf.ln(3)
+
+
+def _signatures(pdf: MinutesPDF, block: Signatures) -> None:
+    height = LINE * (3 + 4 + max(len(block.left[1]), len(block.right[1])))
+    if pdf.get_y() + height > pdf.h - BOTTOM:
+        pdf.add_page()
+    pdf.ln(4)
+    top = pdf.get_y()
+    bottoms = []
+    for x, (title, names) in ((LEFT, block.left), (LEFT + 82.5, block.right)):
+        pdf.set_xy(x, top)
+        pdf.set_font(FAMILY, "B", SIZE)
+        pdf.multi_cell(82.5, LINE, title.upper(), align=Align.C, new_x=XPos.LEFT)
+        pdf.set_font(FAMILY, "I", SIZE)
+        pdf.multi_cell(82.5, LINE, "(Ký, ghi rõ họ tên)", align=Align.C, new_x=XPos.LEFT)
+        pdf.ln(LINE * 4)
+        pdf.set_x(x)
+        pdf.set_font(FAMILY, "B", SIZE)
+        for name in names:
+            pdf.multi_cell(82.5, LINE, name, align=Align.C, new_x=XPos.LEFT)
+        bottoms.append(pdf.get_y())
+    pdf.set_xy(LEFT, max(bottoms) + 2)
+    pdf.set_font(FAMILY, "", SIZE)
+
+
+def _digest(pdf: MinutesPDF, block: Digest) -> None:
+    pdf.ln(4)
+    pdf.set_font(FAMILY, "", 11)
+    pdf.multi_cell(
+        0, 5, "Mã kiểm tra (SHA-256) của kết quả đã khóa:", align=Align.L, new_x=XPos.LMARGIN
+    )
+    pdf.set_font(FAMILY, "", 9)
+    pdf.multi_cell(0, 5, block.digest, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FAMILY, "", SIZE)
+
+
+RENDERERS: dict[type, Any] = {
+    Header: _header,
+    Title: _title,
+    Text: _text,
+    ResultTable: _table,
+    Chart: _chart,
+    Signatures: _signatures,
+    Digest: _digest,
+}
+
+
+def minutes_pdf(blocks: list[Block]) -> bytes:
+    """The minutes (``layout.minutes_blocks``) as a PDF file's bytes."""
+    title = next((b.text for b in blocks if isinstance(b, Title)), "Biên bản")
+    pdf = MinutesPDF(title)
+    pdf.add_page()
+    for block in blocks:
+        RENDERERS[type(block)](pdf, block)
+    return bytes(pdf.output())
