@@ -57,7 +57,11 @@ def test_every_action_is_recorded_and_no_ballot_is(
         f"/api/v1/conferences/{draft['id']}", {"place": "Phòng họp 2", "positions": positions}
     )
     assert r.status_code == 200, r.get_json()
+    r = chair_api.put(f"/api/v1/conferences/{draft['id']}/minutes/record", {"copies": 3})
+    assert r.status_code == 200, r.get_json()
     public_id = locked_conference["id"]
+    r = chair_api.post(f"/api/v1/conferences/{public_id}/minutes/notes", {"text": "Đã lưu hồ sơ"})
+    assert r.status_code == 201, r.get_json()
     assert chair_api.get(f"/c/{public_id}/result.json").status_code == 200
     assert chair_api.get(f"/c/{public_id}/minutes/counting").status_code == 200
     assert (
@@ -103,6 +107,7 @@ def test_every_action_is_recorded_and_no_ballot_is(
         "ballot.closed",
         "head.decided",
         "result.locked",
+        "minutes.note_added",
         "export.downloaded",
         "export.downloaded",
     ]

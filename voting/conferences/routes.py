@@ -19,6 +19,7 @@ from voting.conferences.models import Conference
 from voting.conferences.rules import conference_rule, current_ruleset
 from voting.errors import DomainError
 from voting.extensions import db
+from voting.minutes.record import dated_notes
 from voting.minutes.report import decision_view
 from voting.realtime.publisher import notify
 from voting.views import flash_error
@@ -133,6 +134,7 @@ def show(public_id: str):  # type: ignore[no-untyped-def]
         step=step,
         decision=decision,
         replacement=None,
+        notes=dated_notes(conference, current_app.config["BABEL_DEFAULT_TIMEZONE"]),
     )
 
 

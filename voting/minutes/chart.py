@@ -72,6 +72,8 @@ def geometry(chart: Chart) -> Geometry:
 
 
 def threshold_label(chart: Chart) -> str:
+    if chart.threshold_text:
+        return chart.threshold_text
     return f"Ngưỡng: {threshold_phrase(chart.threshold, chart.comparison)} {chart.base_label}"
 
 

@@ -8,7 +8,7 @@ follows templates/minutes/{counting,conference,_results_vi}.html. No Flask impor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from voting.minutes.words import clock_time, count_in_words, dated_line
 
@@ -25,6 +25,8 @@ RESULT_ALIGNS = ("center", "left", "left", "center", "center", "center")
 class Header:
     """The Nghị định 30 two-column header and the dated line under the motto."""
 
+    block: ClassVar[str] = "header"  # what templates switch on
+
     parent_body: str
     unit: str
     dated: str
@@ -32,6 +34,7 @@ class Header:
 
 @dataclass(frozen=True)
 class Title:
+    block: ClassVar[str] = "title"  # what templates switch on
     text: str
     subtitle: tuple[str, ...]
 
@@ -44,6 +47,8 @@ class Text:
     """``body``: justified, first-line indent; ``heading``: bold section head;
     ``item``: an indented list line; ``warning``: bold red; ``plain``: left, no indent."""
 
+    block: ClassVar[str] = "text"  # what templates switch on
+
     text: str
     kind: TextKind = "body"
     bold: bool = False
@@ -51,6 +56,7 @@ class Text:
 
 @dataclass(frozen=True)
 class ResultTable:
+    block: ClassVar[str] = "table"  # what templates switch on
     heads: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     widths_mm: tuple[float, ...] = RESULT_WIDTHS_MM
@@ -68,21 +74,27 @@ class Bar:
 class Chart:
     """Agree percentage per candidate against the rule's threshold line."""
 
+    block: ClassVar[str] = "chart"  # what templates switch on
+
     title: str
     bars: tuple[Bar, ...]
     threshold: str  # "1/2": the rule's exact fraction
     comparison: str  # ">=" or ">"
     base_label: str
+    #: The threshold line's caption; empty: the minutes' Vietnamese wording.
+    threshold_text: str = ""
 
 
 @dataclass(frozen=True)
 class Signatures:
+    block: ClassVar[str] = "signatures"  # what templates switch on
     left: tuple[str, tuple[str, ...]]
     right: tuple[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
 class Digest:
+    block: ClassVar[str] = "digest"  # what templates switch on
     digest: str
 
 

@@ -17,7 +17,9 @@ from voting import audit
 from voting.conferences.models import Conference
 from voting.errors import DomainError
 from voting.extensions import db
+from voting.minutes.layout import Note
 from voting.minutes.models import NOTE_LIMIT, MinutesNote
+from voting.minutes.words import clock_time
 
 FREE_TEXT_LIMIT = 4000
 MAX_COPIES = 20
@@ -112,3 +114,11 @@ def notes_of(conference: Conference) -> list[MinutesNote]:
             .order_by(MinutesNote.written_dt, MinutesNote.id)
         )
     )
+
+
+def dated_notes(conference: Conference, tz: str) -> list[Note]:
+    """The notes as the minutes print them, dated in the room's time zone."""
+    return [
+        Note(clock_time(n.written_dt.replace(microsecond=0).isoformat(), tz), n.author, n.text)
+        for n in notes_of(conference)
+    ]

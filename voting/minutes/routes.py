@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -17,8 +19,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from voting import audit
 from voting.auth.access import conference_for
@@ -30,12 +34,12 @@ from voting.extensions import db
 from voting.minutes.chart import chart_svg
 from voting.minutes.docx import minutes_docx
 from voting.minutes.dossier import DossierFile, dossier_zip
-from voting.minutes.layout import FILE_PREFIX, KINDS, Note, chart_of, minutes_blocks
+from voting.minutes.layout import FILE_PREFIX, KINDS, TITLES, Chart, chart_of, minutes_blocks
 from voting.minutes.pdf import minutes_pdf
-from voting.minutes.record import add_note, notes_of, update_record
+from voting.minutes.record import add_note, dated_notes, update_record
 from voting.minutes.report import conference_document, minutes_view
 from voting.minutes.sheets import results_csv, results_xlsx
-from voting.minutes.words import clock_time, count_in_words, dated_line
+from voting.minutes.words import clock_time, dated_line
 from voting.views import flash_error
 
 blueprint = Blueprint("minutes", __name__)
@@ -48,14 +52,26 @@ def vn_time(iso_utc: str | None) -> str:
 
 @blueprint.app_context_processor
 def minutes_helpers() -> dict:
-    return {"dated_line": dated_line, "result_chart": _result_chart}
+    return {"dated_line": dated_line, "result_chart": _result_chart, "chart_markup": _chart_markup}
 
 
-def _result_chart(m: dict, position: dict, index: int = 0) -> str:
-    """The inline SVG chart of one position's result (markup built from escaped text)."""
-    from markupsafe import Markup
+def _chart_markup(chart: Chart, index: int = 0) -> Markup:
+    # chart_svg escapes every text it writes: the markup is safe as a whole.
+    return Markup(chart_svg(chart, title_id=f"chart-{index}"))
 
-    return Markup(chart_svg(chart_of(m, position), title_id=f"chart-{index}"))
+
+def _result_chart(m: dict, position: dict, index: int = 0) -> Markup:
+    """The chart of one position's result on the app's pages, in the user's language."""
+    chart = chart_of(m, position)
+    numerator, denominator = (int(x) for x in chart.threshold.split("/"))
+    percent = format_decimal(Fraction(numerator * 100, denominator), format="#,##0.##")
+    base = _("people present") if m["decision"]["base"] == "present" else _("people summoned")
+    if chart.comparison == ">":
+        threshold = _("Threshold: more than %(percent)s%% of %(base)s", percent=percent, base=base)
+    else:
+        threshold = _("Threshold: at least %(percent)s%% of %(base)s", percent=percent, base=base)
+    title = _("Agree votes — %(position)s", position=position["name"])
+    return _chart_markup(replace(chart, title=title, threshold_text=threshold), index)
 
 
 def _tz() -> str:
@@ -85,24 +101,16 @@ def minutes(public_id: str, kind: str):  # type: ignore[no-untyped-def]
     if kind not in KINDS:
         raise DomainError("not_found", "Not found.", 404)
     conference = _closed_conference(public_id)
-    view = minutes_view(conference_document(conference))
     problems = verify_locked(conference) if conference.is_locked else []
     _record_export(conference, f"minutes.{kind}", problems)
     return render_template(
-        f"minutes/{kind}.html",
+        "minutes/minutes.html",
         conference=conference,
-        m=view,
-        words=count_in_words,
+        kind=kind,
+        title=TITLES[kind],
+        blocks=_blocks(conference, kind, problems),
         problems=problems,
-        notes=_notes(conference),
     )
-
-
-def _notes(conference: Conference) -> list[Note]:
-    return [
-        Note(clock_time(n.written_dt.replace(microsecond=0).isoformat(), _tz()), n.author, n.text)
-        for n in notes_of(conference)
-    ]
 
 
 def _blocks(conference: Conference, kind: str, problems: list[str]) -> list:
@@ -117,7 +125,7 @@ def _blocks(conference: Conference, kind: str, problems: list[str]) -> list:
         level_label=ruleset.levels[conf["level"]]["label"]["vi"],
         tz=_tz(),
         problems=problems,
-        notes=_notes(conference),
+        notes=dated_notes(conference, _tz()),
     )
 
 
