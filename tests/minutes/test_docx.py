@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from tests.minutes._export_scene import locked_b3
 from voting.audit.models import AuditEntry
 from voting.extensions import db
 
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "minutes"
+
 
 def _texts(document: Any) -> str:
     parts = [p.text for p in document.paragraphs]
@@ -27,12 +30,16 @@ def _texts(document: Any) -> str:
     return "\n".join(parts)
 
 
-def _download(chair_api: Api, conf_id: str, kind: str) -> Any:
+def _download(chair_api: Api, conf_id: str, kind: str, keep: bool = True) -> Any:
     r = chair_api.get(f"/c/{conf_id}/minutes/{kind}.docx")
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     assert r.mimetype.endswith("wordprocessingml.document")
     assert r.headers["Content-Disposition"].startswith("attachment; filename=")
     assert r.headers["Content-Disposition"].endswith('.docx"')
+    # Kept for a look (LibreOffice: soffice --headless --convert-to pdf).
+    if keep:
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        (OUTPUT / f"{kind}.docx").write_bytes(r.get_data())
     return Document(io.BytesIO(r.get_data()))
 
 
@@ -131,7 +138,7 @@ def test_docx_before_lock_says_it_is_a_preview(
 ) -> None:
     conf = create_conference(summoned=3)
     assert chair_api.post(f"/api/v1/conferences/{conf['id']}/close").status_code == 200
-    document = _download(chair_api, conf["id"], "counting")
+    document = _download(chair_api, conf["id"], "counting", keep=False)
     text = _texts(document)
     assert "BẢN XEM TRƯỚC: kết quả chưa được khóa." in text
     assert "Mã kiểm tra (SHA-256)" not in text
