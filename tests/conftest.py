@@ -25,7 +25,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_backend" not in metafunc.fixturenames:
         return
     folder = Path(str(metafunc.definition.path)).parent.name
-    backends = ["sqlite", "postgresql"] if folder in BOTH_DATABASES else ["sqlite"]
+    both = folder in BOTH_DATABASES and not metafunc.definition.get_closest_marker("sqlite_only")
+    backends = ["sqlite", "postgresql"] if both else ["sqlite"]
     metafunc.parametrize("db_backend", backends, indirect=True)
 
 

@@ -13,8 +13,10 @@ secrets and codes are nowhere at all.
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import requests
@@ -120,6 +122,34 @@ def scan(text: str, needles: dict[str, dict[str, str]], kinds: set[str] | None =
     ]
 
 
+
+def pdf_text(response: requests.Response) -> str:
+    assert response.status_code == 200, response.text[:300]
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def dossier_text(response: requests.Response) -> str:
+    """Every file of the dossier as text: the PDFs read back, the rest decoded."""
+    assert response.status_code == 200, response.text[:300]
+    parts = []
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        for name in archive.namelist():
+            data = archive.read(name)
+            if name.endswith(".pdf"):
+                from pypdf import PdfReader
+
+                reader = PdfReader(io.BytesIO(data))
+                parts.append("\n".join(page.extract_text() or "" for page in reader.pages))
+            elif name.endswith((".json", ".csv", ".sha256")):
+                parts.append(data.decode("utf-8-sig"))
+            else:  # DOCX and XLSX are ZIPs of XML: scan their parts
+                with zipfile.ZipFile(io.BytesIO(data)) as office:
+                    parts += [office.read(n).decode("utf-8", "replace") for n in office.namelist()]
+    return "\n".join(parts)
+
 def test_no_credential_in_logs_database_or_exports(tmp_path: Path) -> None:
     instance = Instance(tmp_path)
     instance.start()
@@ -170,6 +200,8 @@ def test_no_credential_in_logs_database_or_exports(tmp_path: Path) -> None:
             "API conference": chair.get(f"{base}/api/v1/conferences/{conf['id']}").text,
             "API tally": chair.get(f"{base}/api/v1/conferences/{conf['id']}/tally").text,
             "chair page": chair.get(f"{base}/c/{conf['id']}").text,
+            "counting PDF": pdf_text(chair.get(f"{base}/c/{conf['id']}/minutes/counting.pdf")),
+            "dossier": dossier_text(chair.get(f"{base}/c/{conf['id']}/dossier.zip")),
         }
         receipts_page = requests.get(f"{base}/r/{conf['id']}")
         if receipts_page.status_code == 200:  # the public receipts page, where present
