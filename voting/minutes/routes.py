@@ -113,8 +113,10 @@ def minutes(public_id: str, kind: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _blocks(conference: Conference, kind: str, problems: list[str]) -> list:
-    view = minutes_view(conference_document(conference))
+def _blocks(
+    conference: Conference, kind: str, problems: list[str], view: dict | None = None
+) -> list:
+    view = view or minutes_view(conference_document(conference))
     conf = view["doc"]["conference"]
     ruleset = current_app.extensions["voting.ruleset"]
     return minutes_blocks(
@@ -223,7 +225,7 @@ def dossier(public_id: str) -> Response:
     digest = conference.result_sha256
     files = []
     for kind in KINDS:
-        blocks = _blocks(conference, kind, problems)
+        blocks = _blocks(conference, kind, problems, view)  # one parse of the locked JSON
         files.append(DossierFile(f"{FILE_PREFIX[kind]}.docx", minutes_docx(blocks)))
         files.append(DossierFile(f"{FILE_PREFIX[kind]}.pdf", minutes_pdf(blocks)))
     files += [
