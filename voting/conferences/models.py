@@ -220,16 +220,7 @@ class Position(db.Model):
             "id": self.key,
             "name": self.name,
             "quota": self.quota,
-            "candidates": [
-                {
-                    "id": c.key,
-                    "name": c.name,
-                    "birth_year": c.birth_year,
-                    "post": c.post,
-                    "unit": c.unit,
-                }
-                for c in self.candidates
-            ],
+            "candidates": [c.to_json() for c in self.candidates],
         }
 
 
@@ -255,6 +246,9 @@ class Candidate(db.Model):
     #: Current post and unit, shown on the ballot.
     post: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     unit: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: Not on the list: someone a voter may introduce at a discovery step,
+    #: picked from the unit's register on the phone and tallied like the others.
+    write_in: so.Mapped[bool] = so.mapped_column(default=False)
     #: Live agree counter from valid ballots, incremented in the casting
     #: transaction (the authoritative count is recomputed from ballots at close).
     live_agree: so.Mapped[int] = so.mapped_column(default=0)
@@ -262,3 +256,16 @@ class Candidate(db.Model):
     published_agree: so.Mapped[int] = so.mapped_column(default=0)
 
     position: so.Mapped[Position] = so.relationship(back_populates="candidates")
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "id": self.key,
+            "name": self.name,
+            "birth_year": self.birth_year,
+            "post": self.post,
+            "unit": self.unit,
+        }
+        # Only written when true, so results locked before write-ins existed read the same.
+        if self.write_in:
+            doc["write_in"] = True
+        return doc

@@ -128,6 +128,7 @@ def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
                     birth_year=birth_year,
                     post=_text(c, "post"),
                     unit=_text(c, "unit"),
+                    write_in=c.get("write_in") is True,
                 )
             )
         positions.append(

@@ -12,6 +12,7 @@ use this module on their own.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass
 from fractions import Fraction
@@ -21,6 +22,11 @@ from typing import Any, Literal
 
 Base = Literal["present", "summoned"]
 Comparison = Literal[">=", ">"]
+#: What a step of a planning process does (see the comment above [[steps]]).
+STEP_KINDS = ("source-list", "approve-list", "consult", "vote", "decision")
+SCOPES = ("unit", "department")
+#: The role every serving person of the scope holds.
+EVERYONE = "staff"
 
 DEFAULT_RULESET_PATH = Path(__file__).with_name("qtnb03.toml")
 LOCALES = ("vi", "en")
@@ -117,10 +123,23 @@ class Step:
     rule: str | None
     title: dict[str, str]
     sitters_vi: str
+    kind: str = "vote"
+    #: Role tags whose holders are summoned to this step's conference.
+    sitters: tuple[str, ...] = ()
+    #: Voters may introduce someone from the unit who is not on the list.
+    discovery: bool = False
+    #: The vote step also approves the supplement list that the next step uses.
+    records_list: bool = False
+    #: The step's output (Biểu mẫu/Kết quả in the source).
+    output_vi: str = ""
 
     @property
     def key(self) -> str:
         return f"{self.level}/{self.flow}/{self.step}"
+
+    @property
+    def is_vote(self) -> bool:
+        return self.rule is not None
 
 
 @dataclass(frozen=True)
@@ -135,9 +154,17 @@ class Ruleset:
     flows: dict[str, dict[str, str]]
     steps: tuple[Step, ...]
     path: str
+    #: Role tag -> localized label.
+    roles: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    #: The consultation step's dossier checklist.
+    dossier_items_vi: tuple[str, ...] = ()
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
+
+    def flow_steps(self, level: str, flow: str) -> list[Step]:
+        """The steps of one flow, in procedure order."""
+        return [s for s in self.steps if s.level == level and s.flow == flow]
 
     def step(self, level: str, flow: str, step: str) -> Step | None:
         for s in self.steps:
@@ -260,12 +287,28 @@ def parse_ruleset(data: dict[str, Any], path: Path | str = "<memory>") -> Rulese
     rules = {rid: _parse_rule(path, rid, t) for rid, t in rules_table.items()}
 
     levels: dict[str, dict[str, Any]] = {}
+    roles: dict[str, dict[str, str]] = {}
+    for role_id, t in _table(path, data, "roles").items():
+        roles[role_id] = _Reader(path, f"role '{role_id}'", t).localized("label")
+
+    def known_roles(r: _Reader, field: str, required: bool = False) -> tuple[str, ...]:
+        tags = r.get(field, list, required=required) or []
+        for tag in tags:
+            if tag not in roles:
+                raise r.fail(field, f"unknown role {tag!r}")
+        return tuple(tags)
+
     for level_id, t in _table(path, data, "levels").items():
         lr = _Reader(path, f"level '{level_id}'", t)
+        scope = lr.get("scope", str, required=False) or "unit"
+        if scope not in SCOPES:
+            raise lr.fail("scope", f"must be one of {', '.join(SCOPES)}, got {scope!r}")
         levels[level_id] = {
             "label": lr.localized("label"),
             "head_vi": lr.get("head_vi", str),
             "positions_vi": lr.get("positions_vi", list),
+            "scope": scope,
+            "pool_roles": known_roles(lr, "pool_roles"),
         }
     flows: dict[str, dict[str, str]] = {}
     for flow_id, t in _table(path, data, "flows").items():
@@ -283,13 +326,50 @@ def parse_ruleset(data: dict[str, Any], path: Path | str = "<memory>") -> Rulese
         if (level, flow, name) in seen:
             raise sr.fail("step", f"{level}/{flow}/{name} is listed twice")
         seen.add((level, flow, name))
-        sr.refuse_unknown({"level", "flow", "step", "rule", "title_vi", "title_en", "sitters_vi"})
+        sr.refuse_unknown(
+            {
+                "level",
+                "flow",
+                "step",
+                "rule",
+                "title_vi",
+                "title_en",
+                "sitters_vi",
+                "kind",
+                "sitters",
+                "discovery",
+                "records_list",
+                "output_vi",
+            }
+        )
         rule_id = sr.get("rule", str, required=False)
         if rule_id is not None and rule_id not in rules:
             raise sr.fail("rule", f"unknown rule {rule_id!r}")
+        kind = sr.get("kind", str, required=False) or ("vote" if rule_id else "decision")
+        if kind not in STEP_KINDS:
+            raise sr.fail("kind", f"must be one of {', '.join(STEP_KINDS)}, got {kind!r}")
+        if (kind == "vote") != (rule_id is not None):
+            raise sr.fail("kind", "a vote step needs a rule, and only a vote step has one")
+        discovery = bool(sr.get("discovery", bool, required=False))
+        if discovery and (rule_id is None or rules[rule_id].removal):
+            raise sr.fail("discovery", "only a vote that introduces people can take write-ins")
         steps.append(
-            Step(level, flow, name, rule_id, sr.localized("title"), sr.get("sitters_vi", str))
+            Step(
+                level,
+                flow,
+                name,
+                rule_id,
+                sr.localized("title"),
+                sr.get("sitters_vi", str),
+                kind=kind,
+                sitters=known_roles(sr, "sitters"),
+                discovery=discovery,
+                records_list=bool(sr.get("records_list", bool, required=False)),
+                output_vi=sr.get("output_vi", str, required=False) or "",
+            )
         )
+    consultation = _Reader(path, "[consultation]", data.get("consultation") or {})
+    dossier_items = consultation.get("dossier_items_vi", list, required=False) or []
 
     return Ruleset(
         id=head.get("id", str),
@@ -302,6 +382,8 @@ def parse_ruleset(data: dict[str, Any], path: Path | str = "<memory>") -> Rulese
         flows=flows,
         steps=tuple(steps),
         path=str(path),
+        roles=roles,
+        dossier_items_vi=tuple(str(i) for i in dossier_items),
     )
 
 

@@ -1,0 +1,82 @@
+"""A unit (the Cục) and the people of its register.
+
+A planning process takes its rosters from here (by role, per the ruleset's
+``sitters``) and its write-in pool (people a voter may introduce). Issue 9's
+eligibility data (full date of birth, discipline, dossier) extends ``Member``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from voting.auth.models import utcnow
+from voting.extensions import db
+
+MEMBER_STATUSES = ("serving", "moved", "left", "deceased")
+SEXES = ("male", "female")
+
+
+class Unit(db.Model):
+    """An agency whose leadership is planned: the Cục and its phòng and chi cục."""
+
+    __tablename__ = "units"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    #: Parent body in the minutes' header (Tổng cục Thi hành án dân sự).
+    parent_body: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: Locality in dated lines ("Kiên Giang, ngày …").
+    locality: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    created_dt: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    members: so.Mapped[list[Member]] = so.relationship(
+        back_populates="unit", order_by="Member.seq", cascade="all, delete-orphan"
+    )
+
+    def departments(self) -> list[str]:
+        """The phòng and chi cục named in the register, in register order."""
+        seen: dict[str, None] = {}
+        for m in self.members:
+            if m.department:
+                seen.setdefault(m.department, None)
+        return list(seen)
+
+
+class Member(db.Model):
+    """One person of the unit's register."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {MEMBER_STATUSES!r}", name="ck_members_status"),
+        sa.CheckConstraint("sex IS NULL OR sex IN ('male', 'female')", name="ck_members_sex"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("units.id", ondelete="CASCADE"), index=True
+    )
+    #: Register order, as imported or typed.
+    seq: so.Mapped[int] = so.mapped_column()
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    birth_year: so.Mapped[int | None] = so.mapped_column()
+    sex: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    #: Current post (chức vụ), e.g. "Phó Trưởng phòng Tổ chức cán bộ".
+    post: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: The phòng or chi cục the person works in ("" for the Cục's leadership).
+    department: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: Role tags of the ruleset, space-separated ("phong-head party-committee").
+    roles: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default="serving")
+
+    unit: so.Mapped[Unit] = so.relationship(back_populates="members")
+
+    @property
+    def role_tags(self) -> set[str]:
+        return set(self.roles.split())
+
+    @property
+    def serving(self) -> bool:
+        return self.status == "serving"

@@ -1,0 +1,827 @@
+"""State changes of a planning process: set-up, each step's record, the approved list.
+
+Steps run in the ruleset's order: only the current step can be recorded, and a
+done step never changes. Each step ends with its outgoing list (``StepEntry``
+rows of kind "carried"), which is exactly the next step's incoming list — so a
+candidate who fails a vote can never reach a later ballot. Like the conference
+operations, these functions flush; the request handler commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from voting import audit
+from voting.auth.models import User, utcnow
+from voting.conferences import operations as conference_ops
+from voting.conferences.models import Conference
+from voting.errors import DomainError
+from voting.extensions import db
+from voting.personnel.models import Member, Unit
+from voting.planning import chain
+from voting.planning.models import (
+    EXIT_REASONS,
+    Attachment,
+    BallotLink,
+    Nominee,
+    PlanningEntry,
+    Process,
+    ProcessPosition,
+    ProcessStep,
+    StepEntry,
+)
+from voting.procedure.ruleset import Ruleset, Step
+
+TEXT_LIMIT = 200
+MAX_POSITIONS = 20
+MAX_NOMINEES = 200
+#: Largest uploaded file (a scanned letter); bigger ones belong in the archive system.
+MAX_UPLOAD = 5 * 1024 * 1024
+UPLOAD_TYPES = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+
+
+def _invalid(field: str, message: str, **params: Any) -> DomainError:
+    return DomainError("invalid_field", message, 422, field=field, **params)
+
+
+def _text(
+    data: dict[str, Any], field: str, *, required: bool = False, limit: int = TEXT_LIMIT
+) -> str:
+    value = data.get(field, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise _invalid(field, "This field must be text.")
+    value = value.strip()
+    if required and not value:
+        raise _invalid(field, "This field is required.")
+    if len(value) > limit:
+        raise _invalid(field, "This field is too long.")
+    return value
+
+
+def _date(data: dict[str, Any], field: str, *, required: bool = True) -> date | None:
+    raw = data.get(field)
+    if raw in (None, "") and not required:
+        return None
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise _invalid(field, "The date must be written YYYY-MM-DD.") from None
+
+
+def _int(value: Any, field: str, low: int, high: int) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not (low <= value <= high):
+        raise _invalid(field, "Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
+    return value
+
+
+def _ids(value: Any, field: str) -> set[int]:
+    if not isinstance(value, list):
+        raise _invalid(field, "This must be a list.")
+    out: set[int] = set()
+    for v in value:
+        if isinstance(v, str) and v.isdigit():
+            v = int(v)
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise _invalid(field, "This must be a list of ids.")
+        out.add(v)
+    return out
+
+
+def _audit(action: str, process: Process, details: dict[str, Any], conference: Any = None) -> None:
+    audit.record(action, {"process": process.public_id, **details}, conference=conference)
+
+
+# --- the process
+
+
+def step_definition(process: Process, row: ProcessStep, ruleset: Ruleset) -> Step:
+    found = ruleset.step(process.level, process.flow, row.step)
+    if found is None:  # the ruleset lost a step this process started with
+        raise DomainError("unknown_step", "The ruleset no longer has this step.", 409)
+    return found
+
+
+def find_process(public_id: object) -> Process | None:
+    if not isinstance(public_id, str) or not 1 <= len(public_id) <= 32:
+        return None
+    return db.session.scalar(sa.select(Process).where(Process.public_id == public_id))
+
+
+def create_process(owner: User, data: dict[str, Any], ruleset: Ruleset) -> Process:
+    """Start one flow for one unit: its positions and its timeline from the ruleset."""
+    if not isinstance(data, dict):
+        raise _invalid("$", "The request must be a JSON object.")
+    level, flow = _text(data, "level", required=True), _text(data, "flow", required=True)
+    if level not in ruleset.levels:
+        raise _invalid("level", "The ruleset has no such level.")
+    if flow not in ruleset.flows:
+        raise _invalid("flow", "The ruleset has no such flow.")
+    steps = ruleset.flow_steps(level, flow)
+    if not steps:
+        raise _invalid("flow", "The ruleset has no steps for this flow.")
+    unit_id = data.get("unit_id")
+    unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) else None
+    if unit is None:
+        raise _invalid("unit_id", "No such unit.")
+    department = _text(data, "department")
+    if ruleset.levels[level]["scope"] == "department":
+        if department not in unit.departments():
+            raise _invalid("department", "Choose the division (phòng) whose leadership is planned.")
+    else:
+        department = ""
+    rows = data.get("positions")
+    if not isinstance(rows, list) or not rows or len(rows) > MAX_POSITIONS:
+        raise _invalid("positions", "List the positions planned, each with its quota.")
+    positions = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise _invalid(f"positions[{i}]", "Each position must be an object.")
+        positions.append(
+            ProcessPosition(
+                seq=i + 1,
+                name=_text(row, "name", required=True),
+                quota=_int(row.get("quota"), f"positions[{i}].quota", 1, ruleset.max_quota),
+            )
+        )
+    names = [p.name for p in positions]
+    if len(set(names)) != len(names):
+        raise _invalid("positions", "A position is listed twice.")
+    secretary_id = None
+    if data.get("secretary_username"):
+        secretary = db.session.scalar(
+            sa.select(User).where(User.username == str(data["secretary_username"]))
+        )
+        if secretary is None or secretary.role != "secretary":
+            raise _invalid("secretary_username", "No secretary account has that name.")
+        secretary_id = secretary.id
+    process = Process(
+        public_id=secrets.token_urlsafe(12),
+        owner_id=owner.id,
+        secretary_user_id=secretary_id,
+        unit_id=unit.id,
+        level=level,
+        flow=flow,
+        department=department,
+        period=_text(data, "period", required=True, limit=32),
+        title=_text(data, "title", required=True, limit=300),
+        ruleset_ref=f"{ruleset.id}@{ruleset.version}",
+        status="active",
+        positions=positions,
+        steps=[
+            ProcessStep(seq=i + 1, step=s.step, status="current" if i == 0 else "pending")
+            for i, s in enumerate(steps)
+        ],
+    )
+    db.session.add(process)
+    db.session.flush()
+    _audit(
+        "process.created",
+        process,
+        {"flow": f"{level}/{flow}", "positions": len(positions), "steps": len(steps)},
+    )
+    return process
+
+
+def previous_step(process: Process, row: ProcessStep) -> ProcessStep | None:
+    return process.steps[row.seq - 2] if row.seq > 1 else None
+
+
+def incoming(process: Process, row: ProcessStep) -> list[Nominee]:
+    """The nominees this step starts from: the previous step's outgoing list."""
+    before = previous_step(process, row)
+    if before is None:
+        return []
+    return [e.nominee for e in before.entries if e.kind == "carried"]
+
+
+def outgoing(row: ProcessStep, kind: str = "carried") -> list[Nominee]:
+    return [e.nominee for e in row.entries if e.kind == kind]
+
+
+def removal_proposals(process: Process) -> list[Nominee]:
+    """Everyone a removal vote of this process proposed to take off the list."""
+    return [e.nominee for s in process.steps for e in s.entries if e.kind == "removal"]
+
+
+def _require_current(row: ProcessStep, *kinds: str, definition: Step) -> None:
+    if row.status == "done":
+        raise DomainError("step_done", "This step is done; its record can no longer change.", 409)
+    if row.status != "current":
+        raise DomainError("step_not_current", "Finish the earlier steps first.", 409)
+    if definition.kind not in kinds and not ("source-list" in kinds and definition.records_list):
+        raise DomainError("wrong_step_kind", "This step does not record that.", 409)
+
+
+def _finish(process: Process, row: ProcessStep) -> None:
+    row.status = "done"
+    row.done_dt = utcnow()
+    following = process.steps[row.seq] if row.seq < len(process.steps) else None
+    if following is not None and following.status == "pending":
+        following.status = "current"
+    db.session.flush()
+
+
+def _set_outgoing(row: ProcessStep, nominees: list[Nominee], kind: str = "carried") -> None:
+    row.entries = [e for e in row.entries if e.kind != kind]
+    db.session.flush()
+    for n in nominees:
+        row.entries.append(StepEntry(nominee=n, kind=kind))
+    db.session.flush()
+
+
+def set_due_dates(process: Process, dates: dict[str, Any]) -> None:
+    """The timeline: a due date per step (blank clears it)."""
+    for row in process.steps:
+        if row.step in dates:
+            row.due_on = _date(dates, row.step, required=False)
+    db.session.flush()
+    _audit("process.updated", process, {"due_dates": sorted(dates)})
+
+
+# --- B1: the source list
+
+
+def _position(process: Process, raw: Any, field: str) -> ProcessPosition:
+    for p in process.positions:
+        if raw in (p.id, str(p.id)):
+            return p
+    raise _invalid(field, "No such position in this process.")
+
+
+def record_source_list(
+    process: Process, row: ProcessStep, data: dict[str, Any], ruleset: Ruleset
+) -> None:
+    """B1 (or annual B1): the plan and the proposed list, from the register or from outside.
+
+    ``data``: ``plan`` (text), ``drafted_on`` (date), ``nominees``: a list of
+    ``{"position": id, "member_id": id}`` for in-house people or ``{"position": id,
+    "name", "birth_year", "post", "agency"}`` for someone from another agency.
+    """
+    definition = step_definition(process, row, ruleset)
+    _require_current(row, "source-list", definition=definition)
+    if row.conference_id is not None and row.conference and not row.conference.is_draft:
+        raise DomainError(
+            "conference_not_draft", "The ballot has opened; the list can no longer change.", 409
+        )
+    outcome = {
+        "plan": _text(data, "plan", limit=2000),
+        "drafted_on": (d.isoformat() if (d := _date(data, "drafted_on", required=False)) else ""),
+    }
+    rows = data.get("nominees")
+    if not isinstance(rows, list) or len(rows) > MAX_NOMINEES:
+        raise _invalid("nominees", "The list must be a list of people.")
+    external = process.flow == "annual-external"
+    members = {m.id: m for m in process.unit.members}
+    seen: set[tuple[int, str]] = set()
+    # The draft may be saved again before the step is done: replace the old draft.
+    drafted = [n for n in outgoing(row) if n.origin in ("source", "external")]
+    _set_outgoing(row, [])
+    for n in drafted:
+        db.session.delete(n)
+    db.session.flush()
+    chosen: list[Nominee] = []
+    for i, item in enumerate(rows):
+        where = f"nominees[{i}]"
+        if not isinstance(item, dict):
+            raise _invalid(where, "Each person must be an object.")
+        position = _position(process, item.get("position"), f"{where}.position")
+        member_id = item.get("member_id")
+        if member_id not in (None, ""):
+            member = members.get(int(member_id)) if str(member_id).isdigit() else None
+            if member is None:
+                raise _invalid(f"{where}.member_id", "No such person in the unit's register.")
+            if not member.serving:
+                raise _invalid(f"{where}.member_id", "This person is no longer serving.")
+            nominee = Nominee(
+                process=process,
+                position=position,
+                member_id=member.id,
+                origin="source",
+                name=member.name,
+                birth_year=member.birth_year,
+                post=member.post,
+                agency=member.department or process.unit.name,
+            )
+        else:
+            if not external:
+                raise _invalid(
+                    f"{where}.member_id", "In-house planning picks people from the register."
+                )
+            year = item.get("birth_year")
+            nominee = Nominee(
+                process=process,
+                position=position,
+                origin="external",
+                name=_text(item, "name", required=True),
+                birth_year=None
+                if year in (None, "")
+                else _int(year, f"{where}.birth_year", 1900, date.today().year),
+                post=_text(item, "post"),
+                agency=_text(item, "agency", required=True),
+            )
+        key = (position.id, str(nominee.member_id or nominee.name.casefold()))
+        if key in seen:
+            raise _invalid(where, "This person is listed twice for the same position.")
+        seen.add(key)
+        db.session.add(nominee)
+        chosen.append(nominee)
+    row.outcome_json = json.dumps(outcome, ensure_ascii=False)
+    _set_outgoing(row, chosen)
+    _audit(
+        "step.recorded", process, {"step": row.step, "kind": "source-list", "people": len(chosen)}
+    )
+    if definition.kind == "source-list":
+        _finish(process, row)
+
+
+# --- B2: approval of the list
+
+
+def approve_list(
+    process: Process, row: ProcessStep, data: dict[str, Any], ruleset: Ruleset
+) -> None:
+    """The leadership's approval: meeting date, conclusion, the approved subset, quotas."""
+    definition = step_definition(process, row, ruleset)
+    _require_current(row, "approve-list", definition=definition)
+    candidates = incoming(process, row)
+    approved = _ids(data.get("approved", []), "approved")
+    by_id = {n.id: n for n in candidates}
+    if not approved <= by_id.keys():
+        raise _invalid("approved", "Only people on the proposed list can be approved.")
+    quotas = data.get("quotas") or {}
+    if not isinstance(quotas, dict):
+        raise _invalid("quotas", "The quotas must name a position each.")
+    for raw, quota in quotas.items():
+        position = _position(process, raw, "quotas")
+        position.quota = _int(quota, f"quotas.{raw}", 1, ruleset.max_quota)
+    row.outcome_json = json.dumps(
+        {
+            "meeting_on": _date(data, "meeting_on").isoformat(),  # type: ignore[union-attr]
+            "conclusion": _text(data, "conclusion", limit=2000),
+            "quotas": {p.name: p.quota for p in process.positions},
+        },
+        ensure_ascii=False,
+    )
+    _set_outgoing(row, [n for n in candidates if n.id in approved])
+    _audit(
+        "step.recorded",
+        process,
+        {
+            "step": row.step,
+            "kind": "approve-list",
+            "proposed": len(candidates),
+            "approved": len(approved),
+        },
+    )
+    _finish(process, row)
+
+
+# --- external B3: consultation
+
+
+def record_consultation(
+    process: Process,
+    row: ProcessStep,
+    nominee_id: Any,
+    data: dict[str, Any],
+    ruleset: Ruleset,
+    upload: tuple[str, str, bytes] | None = None,
+) -> Nominee:
+    """One external candidate: the meeting, the home agency's opinion, the dossier."""
+    definition = step_definition(process, row, ruleset)
+    _require_current(row, "consult", definition=definition)
+    nominee = next((n for n in incoming(process, row) if str(n.id) == str(nominee_id)), None)
+    if nominee is None:
+        raise _invalid("nominee", "This person is not on the list of this step.")
+    items = data.get("dossier", [])
+    if not isinstance(items, list) or any(i not in ruleset.dossier_items_vi for i in items):
+        raise _invalid("dossier", "Tick items of the dossier checklist only.")
+    record = {
+        "met_on": _date(data, "met_on").isoformat(),  # type: ignore[union-attr]
+        "letter": _text(data, "letter"),
+        "opinion": _text(data, "opinion", limit=2000),
+        "dossier": [i for i in ruleset.dossier_items_vi if i in items],
+        "attachments": nominee.consult.get("attachments", []),
+    }
+    if upload is not None:
+        filename, content_type, payload = upload
+        if content_type not in UPLOAD_TYPES:
+            raise _invalid("opinion_file", "Upload a PDF, DOCX, JPEG or PNG file.")
+        if not payload or len(payload) > MAX_UPLOAD:
+            raise _invalid("opinion_file", "The file is empty or larger than 5 MB.")
+        digest = hashlib.sha256(payload).hexdigest()
+        safe = "".join(ch for ch in filename if ch.isalnum() or ch in "._- ")[:100] or "file"
+        attachment = Attachment(
+            process_id=process.id,
+            nominee_id=nominee.id,
+            step=row.step,
+            filename=safe,
+            content_type=content_type,
+            sha256=digest,
+            data=payload,
+        )
+        db.session.add(attachment)
+        db.session.flush()
+        record["attachments"] = [
+            *record["attachments"],
+            {"id": attachment.id, "name": safe, "sha256": digest},
+        ]
+    nominee.consult_json = json.dumps(record, ensure_ascii=False)
+    db.session.flush()
+    _audit(
+        "step.recorded",
+        process,
+        {
+            "step": row.step,
+            "kind": "consult",
+            "nominee": nominee.name,
+            "files": len(record["attachments"]),
+        },
+    )
+    return nominee
+
+
+def finish_consultation(
+    process: Process, row: ProcessStep, data: dict[str, Any], ruleset: Ruleset
+) -> None:
+    """Close the consultation: who goes on to the final vote (each must have been met)."""
+    definition = step_definition(process, row, ruleset)
+    _require_current(row, "consult", definition=definition)
+    chosen = _ids(data.get("proceed", []), "proceed")
+    candidates = {n.id: n for n in incoming(process, row)}
+    if not chosen <= candidates.keys():
+        raise _invalid("proceed", "Only people on the list of this step can go on.")
+    missing = [
+        candidates[i].name for i in sorted(chosen) if not candidates[i].consult.get("met_on")
+    ]
+    if missing:
+        raise DomainError(
+            "consultation_missing",
+            "Record the consultation of %(names)s first.",
+            409,
+            names=", ".join(missing),
+        )
+    row.outcome_json = json.dumps(
+        {"summary": _text(data, "summary", limit=2000)}, ensure_ascii=False
+    )
+    _set_outgoing(row, [n for n in candidates.values() if n.id in chosen])
+    _audit("step.recorded", process, {"step": row.step, "kind": "consult", "proceed": len(chosen)})
+    _finish(process, row)
+
+
+# --- vote steps
+
+
+def current_list(process: Process) -> list[PlanningEntry]:
+    """The approved planning list this process's unit, level (and phòng) holds today."""
+    return list(
+        db.session.scalars(
+            sa.select(PlanningEntry)
+            .where(
+                PlanningEntry.unit_id == process.unit_id,
+                PlanningEntry.level == process.level,
+                PlanningEntry.department == process.department,
+                PlanningEntry.left_on.is_(None),
+            )
+            .order_by(PlanningEntry.position_name, PlanningEntry.id)
+        )
+    )
+
+
+def ballot_people(
+    process: Process, row: ProcessStep, ruleset: Ruleset
+) -> list[tuple[ProcessPosition, list[Nominee]]]:
+    """Who stands on this step's ballot, per position (removal: the current list)."""
+    definition = step_definition(process, row, ruleset)
+    rule = ruleset.rule(definition.rule) if definition.rule else None
+    if rule is not None and rule.removal:
+        nominees = [n for n in process.nominees if n.origin == "current"]
+        if not nominees:
+            for entry in current_list(process):
+                position = next(
+                    (p for p in process.positions if p.name == entry.position_name), None
+                )
+                if position is None:
+                    continue
+                nominee = Nominee(
+                    process=process,
+                    position=position,
+                    member_id=entry.member_id,
+                    planning_entry_id=entry.id,
+                    origin="current",
+                    name=entry.name,
+                    birth_year=entry.birth_year,
+                    post=entry.post,
+                    agency=entry.agency,
+                )
+                db.session.add(nominee)
+                nominees.append(nominee)
+            db.session.flush()
+    else:
+        nominees = incoming(process, row)
+    return [(p, [n for n in nominees if n.position_id == p.id]) for p in process.positions]
+
+
+def default_roster(process: Process, definition: Step, ruleset: Ruleset) -> list[Member]:
+    level = ruleset.levels[process.level]
+    return chain.roster(definition, process.unit.members, level["scope"], process.department)  # type: ignore[return-value]
+
+
+def create_step_conference(
+    process: Process, row: ProcessStep, data: dict[str, Any], ruleset: Ruleset
+) -> Conference:
+    """The vote step's conference: the step fixes the rule, the process gives the ballot.
+
+    ``data`` holds the conference details (title, date, place…) and optionally
+    ``people`` (the roster as edited by the chair); without it the roster is the
+    register's holders of the step's roles.
+    """
+    definition = step_definition(process, row, ruleset)
+    _require_current(row, "vote", definition=definition)
+    if row.conference_id is not None:
+        raise DomainError("conference_exists", "This step already has its conference.", 409)
+    level = ruleset.levels[process.level]
+    lines = ballot_people(process, row, ruleset)
+    if not any(nominees for _, nominees in lines):
+        raise DomainError("nobody_to_vote_on", "No one is on the list this step votes on.", 409)
+    positions: list[dict[str, Any]] = []
+    links: list[BallotLink] = []
+    for position, nominees in lines:
+        if not nominees:
+            continue
+        pkey = f"p{len(positions) + 1}"
+        candidates = []
+        for n in nominees:
+            candidates.append(
+                {"name": n.name, "birth_year": n.birth_year, "post": n.post, "unit": n.agency}
+            )
+            links.append(
+                BallotLink(
+                    position_id=position.id,
+                    position_key=pkey,
+                    candidate_key=f"c{len(candidates)}",
+                    nominee_id=n.id,
+                )
+            )
+        if definition.discovery:
+            listed = {n.member_id for n in nominees if n.member_id}
+            pool = chain.write_in_pool(
+                level["pool_roles"],
+                process.unit.members,
+                level["scope"],
+                process.department,
+                listed,
+            )
+            for m in pool:
+                candidates.append(
+                    {
+                        "name": m.name,
+                        "birth_year": m.birth_year,
+                        "post": m.post,
+                        "unit": m.department,
+                        "write_in": True,
+                    }
+                )
+                links.append(
+                    BallotLink(
+                        position_id=position.id,
+                        position_key=pkey,
+                        candidate_key=f"c{len(candidates)}",
+                        member_id=m.id,
+                    )
+                )
+        positions.append({"name": position.name, "quota": position.quota, "candidates": candidates})
+    people = data.get("people")
+    if people is None:
+        people = [
+            {"name": m.name, "title": m.post, "group": m.department}
+            for m in default_roster(process, definition, ruleset)
+        ]
+    details = {
+        "level": process.level,
+        "flow": process.flow,
+        "step": row.step,
+        "title": data.get("title") or definition.title["vi"],
+        "held_on": data.get("held_on") or date.today().isoformat(),
+        "place": data.get("place", ""),
+        "locality": data.get("locality") or process.unit.locality,
+        "parent_body": data.get("parent_body") or process.unit.parent_body,
+        "unit_name": data.get("unit_name") or process.unit.name,
+        "chair_name": data.get("chair_name", ""),
+        "secretary_name": data.get("secretary_name", ""),
+        "people": people,
+        "positions": positions,
+    }
+    owner = db.session.get(User, process.owner_id)
+    assert owner is not None
+    conference = conference_ops.create_conference(owner, details, ruleset)
+    conference.secretary_user_id = process.secretary_user_id
+    row.conference_id = conference.id
+    for link in links:
+        link.step_id = row.id
+        db.session.add(link)
+    db.session.flush()
+    _audit(
+        "step.conference_created",
+        process,
+        {"step": row.step, "conference": conference.public_id, "positions": len(positions)},
+        conference=conference,
+    )
+    return conference
+
+
+def complete_vote_step(process: Process, row: ProcessStep, ruleset: Ruleset) -> None:
+    """Carry the locked result on: who passes (or is selected) goes to the next step.
+
+    A write-in who passes joins the process as a nominee; for a removal vote,
+    those above the threshold are proposed for removal (the approval step decides).
+    """
+    definition = step_definition(process, row, ruleset)
+    _require_current(row, "vote", definition=definition)
+    conference = row.conference
+    if conference is None or not conference.is_locked or not conference.result_json:
+        raise DomainError("result_not_locked", "Lock the conference's result first.", 409)
+    result = json.loads(conference.result_json)
+    rule = ruleset.rule(definition.rule) if definition.rule else None
+    ranked = bool(result["rule"]["ranked"])
+    links = {
+        (link.position_key, link.candidate_key): link
+        for link in db.session.scalars(sa.select(BallotLink).where(BallotLink.step_id == row.id))
+    }
+    moving: list[tuple[Nominee, int]] = []
+    agree_of: dict[int, int] = {}
+    for outcome in chain.outcomes(result["decision"], ranked):
+        link = links[(outcome.position_key, outcome.candidate_key)]
+        if link.nominee_id is not None:
+            nominee = db.session.get(Nominee, link.nominee_id)
+            assert nominee is not None
+            agree_of[nominee.id] = outcome.agree
+            if outcome.carried:
+                moving.append((nominee, outcome.agree))
+        elif outcome.carried:
+            member = db.session.get(Member, link.member_id)
+            assert member is not None
+            nominee = Nominee(
+                process=process,
+                position_id=link.position_id,
+                member_id=member.id,
+                origin="write-in",
+                name=member.name,
+                birth_year=member.birth_year,
+                post=member.post,
+                agency=member.department or process.unit.name,
+            )
+            db.session.add(nominee)
+            db.session.flush()
+            agree_of[nominee.id] = outcome.agree
+            moving.append((nominee, outcome.agree))
+    if rule is not None and rule.removal:
+        if definition.records_list and row.outcome_json in ("", "{}"):
+            raise DomainError(
+                "source_list_missing", "Record the supplement list of this step first.", 409
+            )
+        _set_outgoing(row, [n for n, _ in moving], kind="removal")
+    else:
+        _set_outgoing(row, [n for n, _ in moving])
+    for entry in row.entries:
+        entry.agree = agree_of.get(entry.nominee_id, entry.agree)
+    outcome_doc = row.outcome
+    outcome_doc["result_sha256"] = conference.result_sha256
+    row.outcome_json = json.dumps(outcome_doc, ensure_ascii=False)
+    _audit(
+        "step.recorded",
+        process,
+        {
+            "step": row.step,
+            "kind": "vote",
+            "conference": conference.public_id,
+            "result_sha256": conference.result_sha256,
+            "carried": len(moving),
+        },
+        conference=conference,
+    )
+    _finish(process, row)
+
+
+# --- approval
+
+
+def record_decision(
+    process: Process, row: ProcessStep, data: dict[str, Any], ruleset: Ruleset
+) -> None:
+    """The approval step: the decision (number, date, signer) and the approved list.
+
+    ``outcome`` "submitted" records the submission to a higher authority and
+    leaves the step open; "approved" writes the planning list: the approved
+    people enter it and the removals proposed by this process's removal vote
+    that the decision confirms leave it.
+    """
+    definition = step_definition(process, row, ruleset)
+    _require_current(row, "decision", definition=definition)
+    outcome = data.get("outcome")
+    if outcome not in ("approved", "submitted"):
+        raise _invalid("outcome", "Choose approved or submitted to the higher authority.")
+    number = _text(data, "number", required=True)
+    signed_on = _date(data, "signed_on")
+    assert signed_on is not None
+    signer = _text(data, "signer", required=True)
+    record = row.outcome
+    if outcome == "submitted":
+        record["submission"] = {
+            "number": number,
+            "signed_on": signed_on.isoformat(),
+            "signer": signer,
+        }
+        row.outcome_json = json.dumps(record, ensure_ascii=False)
+        process.status = "submitted"
+        db.session.flush()
+        _audit("step.recorded", process, {"step": row.step, "kind": "submitted", "number": number})
+        return
+    candidates = {n.id: n for n in incoming(process, row)}
+    approved = _ids(data.get("approved", []), "approved")
+    if not approved <= candidates.keys():
+        raise _invalid("approved", "Only people proposed by the last vote can be approved.")
+    proposals = {n.id: n for n in removal_proposals(process)}
+    removed = _ids(data.get("removed", []), "removed")
+    if not removed <= proposals.keys():
+        raise _invalid("removed", "Only people proposed for removal by the vote can be removed.")
+    decision_text = f"{number} ngày {signed_on.strftime('%d/%m/%Y')} ({signer})"
+    record["decision"] = {"number": number, "signed_on": signed_on.isoformat(), "signer": signer}
+    row.outcome_json = json.dumps(record, ensure_ascii=False)
+    for nominee in candidates.values():
+        if nominee.id not in approved:
+            continue
+        db.session.add(
+            PlanningEntry(
+                unit_id=process.unit_id,
+                level=process.level,
+                department=process.department,
+                position_name=nominee.position.name,
+                member_id=nominee.member_id,
+                name=nominee.name,
+                birth_year=nominee.birth_year,
+                post=nominee.post,
+                agency=nominee.agency,
+                period=process.period,
+                entered_on=signed_on,
+                entered_process_id=process.id,
+                entered_decision=decision_text,
+            )
+        )
+    for nominee in proposals.values():
+        if nominee.id in removed and nominee.planning_entry_id:
+            entry = db.session.get(PlanningEntry, nominee.planning_entry_id)
+            if entry is not None and entry.active:
+                entry.left_on = signed_on
+                entry.left_reason = "removal-vote"
+                entry.left_process_id = process.id
+                entry.left_decision = decision_text
+    _set_outgoing(row, [n for n in candidates.values() if n.id in approved])
+    process.status = "approved"
+    _audit(
+        "step.recorded",
+        process,
+        {
+            "step": row.step,
+            "kind": "approved",
+            "number": number,
+            "entered": len(approved),
+            "removed": len(removed),
+        },
+    )
+    _finish(process, row)
+
+
+def record_exit(entry: PlanningEntry, data: dict[str, Any]) -> None:
+    """Someone leaves the approved list outside a removal vote, tied to its decision."""
+    if not entry.active:
+        raise DomainError("already_left", "This person has already left the planning list.", 409)
+    reason = data.get("reason")
+    if reason not in EXIT_REASONS or reason == "removal-vote":
+        raise _invalid("reason", "Choose why this person leaves the planning list.")
+    entry.left_on = _date(data, "left_on")
+    entry.left_reason = reason
+    entry.left_decision = _text(data, "decision", required=True, limit=300)
+    entry.left_note = _text(data, "note", limit=500)
+    db.session.flush()
+    audit.record(
+        "planning.exit_recorded",
+        {"entry": entry.id, "name": entry.name, "reason": reason, "decision": entry.left_decision},
+    )
