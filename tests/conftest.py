@@ -17,7 +17,17 @@ from voting.auth.operations import create_user
 from voting.extensions import db
 
 #: Test folders whose database tests run on SQLite and, for real, on PostgreSQL.
-BOTH_DATABASES = ("conferences", "ballots", "realtime", "minutes", "auth", "audit", "migrations")
+BOTH_DATABASES = (
+    "conferences",
+    "ballots",
+    "realtime",
+    "minutes",
+    "auth",
+    "audit",
+    "migrations",
+    "planning",
+    "personnel",
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

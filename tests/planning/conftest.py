@@ -1,0 +1,243 @@
+"""A unit's register and helpers that run each step through the real code paths.
+
+Vote steps run their conference through the JSON API exactly as the chair's
+laptop and the phones do: attendance, open, one cast per token, close, lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from tests.conftest import Api, token_of
+from voting.auth.models import User
+from voting.conferences.rules import current_ruleset
+from voting.extensions import db
+from voting.personnel.models import Unit
+from voting.personnel.operations import add_members, create_unit, parse_register
+from voting.planning import operations as ops
+from voting.planning.models import Nominee, Process, ProcessStep
+
+REGISTER = """
+Nguyễn Văn Vũ; 1968; Nam; Cục trưởng; ; cuc-leader party-standing
+Lê Văn Hùng; 1972; Nam; Phó Cục trưởng; ; cuc-leader party-standing
+Trần Thị Mai; 1975; Nữ; Phó Cục trưởng; ; cuc-leader
+Phạm Thị Yến; 1978; Nữ; Trưởng phòng; Phòng Tổ chức cán bộ; phong-head party-committee
+Lê Thị Phương Tâm; 1982; Nữ; Phó Trưởng phòng; Phòng Tổ chức cán bộ; phong-deputy mass-org-head
+Đặng Văn Khoa; 1988; Nam; Chuyên viên; Phòng Tổ chức cán bộ;
+Ngô Thị Hạnh; 1990; Nữ; Chuyên viên; Phòng Tổ chức cán bộ;
+Bùi Minh Trí; 1986; Nam; Chuyên viên; Phòng Tổ chức cán bộ;
+Đỗ Minh Quân; 1976; Nam; Chánh Văn phòng; Văn phòng; phong-head
+Trương Ngọc Ánh; 1985; Nữ; Phó Chánh Văn phòng; Văn phòng; phong-deputy
+Huỳnh Thị Lan; 1977; Nữ; Trưởng phòng Nghiệp vụ; Phòng Nghiệp vụ; phong-head mass-org-head
+Nguyễn Hoàng Phúc; 1979; Nam; Phó Trưởng phòng Nghiệp vụ; Phòng Nghiệp vụ; phong-deputy
+Võ Quốc Bảo; 1974; Nam; Chi cục trưởng; Chi cục THADS TP Rạch Giá; chi-cuc-head
+Lâm Thị Thu; 1983; Nữ; Phó Chi cục trưởng; Chi cục THADS TP Rạch Giá; chi-cuc-deputy
+"""
+
+TCCB = "Phòng Tổ chức cán bộ"
+
+
+@pytest.fixture
+def unit(app: Flask) -> Iterator[int]:
+    with app.app_context():
+        created = create_unit(
+            {
+                "name": "Cục Thi hành án dân sự tỉnh Kiên Giang",
+                "parent_body": "Tổng cục Thi hành án dân sự",
+                "locality": "Kiên Giang",
+            }
+        )
+        add_members(created, parse_register(REGISTER), current_ruleset())
+        db.session.commit()
+        yield created.id
+
+
+def member_id(name: str) -> int:
+    unit = db.session.scalars(sa.select(Unit)).one()
+    return next(m.id for m in unit.members if m.name == name)
+
+
+@dataclass
+class Flow:
+    """One process driven step by step (inside the app context)."""
+
+    app: Flask
+    api: Api
+    public_id: str
+
+    @property
+    def process(self) -> Process:
+        found = ops.find_process(self.public_id)
+        assert found is not None
+        return found
+
+    def step(self, name: str) -> ProcessStep:
+        return next(s for s in self.process.steps if s.step == name)
+
+    def commit(self) -> None:
+        db.session.commit()
+        db.session.expire_all()
+
+    def nominee(self, name: str, origin: str | None = None) -> Nominee:
+        return next(
+            n
+            for n in self.process.nominees
+            if n.name == name and (origin is None or n.origin == origin)
+        )
+
+    def names(self, step: str, kind: str = "carried") -> list[str]:
+        return sorted(n.name for n in ops.outgoing(self.step(step), kind))
+
+    # ---- non-vote steps
+
+    def source_list(self, step: str, people: dict[str, list[str]], plan: str = "") -> None:
+        process = self.process
+        rows = [
+            {"position": self.position_id(pos), "member_id": member_id(name)}
+            for pos, names in people.items()
+            for name in names
+        ]
+        ops.record_source_list(
+            process,
+            self.step(step),
+            {
+                "plan": plan or "Kế hoạch số 01/KH-CTHADS",
+                "drafted_on": "2026-11-02",
+                "nominees": rows,
+            },
+            current_ruleset(),
+        )
+        self.commit()
+
+    def position_id(self, name: str) -> int:
+        return next(p.id for p in self.process.positions if p.name == name)
+
+    def approve(self, step: str, drop: tuple[str, ...] = (), **extra: Any) -> None:
+        row = self.step(step)
+        keep = [n.id for n in ops.incoming(self.process, row) if n.name not in drop]
+        ops.approve_list(
+            self.process,
+            row,
+            {"meeting_on": "2026-11-05", "conclusion": "Thống nhất", "approved": keep, **extra},
+            current_ruleset(),
+        )
+        self.commit()
+
+    def decide(self, step: str, outcome: str = "approved", removed: tuple[str, ...] = ()) -> None:
+        row = self.step(step)
+        approved = [n.id for n in ops.incoming(self.process, row)]
+        removals = [n.id for n in ops.removal_proposals(self.process) if n.name in removed]
+        ops.record_decision(
+            self.process,
+            row,
+            {
+                "outcome": outcome,
+                "number": "15/QĐ-CTHADS",
+                "signed_on": "2026-12-20",
+                "signer": "Cục trưởng Nguyễn Văn Vũ",
+                "approved": approved,
+                "removed": removals,
+            },
+            current_ruleset(),
+        )
+        self.commit()
+
+    # ---- vote steps
+
+    def conference(self, step: str) -> dict[str, Any]:
+        conference = ops.create_step_conference(
+            self.process,
+            self.step(step),
+            {"held_on": "2026-11-23", "place": "Hội trường Cục", "chair_name": "Nguyễn Văn Vũ"},
+            current_ruleset(),
+        )
+        self.commit()
+        r = self.api.get(f"/api/v1/conferences/{conference.public_id}")
+        assert r.status_code == 200
+        return r.get_json()
+
+    def vote(
+        self,
+        step: str,
+        ballots: list[dict[str, list[str]]],
+        *,
+        absent: int = 0,
+        head: dict[str, list[str]] | None = None,
+    ) -> dict[str, Any]:
+        """Run the step's conference: ``ballots`` name, per position, who each agrees with."""
+        conf = self.conference(step)
+        cid = conf["id"]
+        people = conf["people"]
+        marks = [
+            {"person_id": p["id"], "present": i >= absent, "reason": "Ốm" if i < absent else ""}
+            for i, p in enumerate(people)
+        ]
+        assert (
+            self.api.put(
+                f"/api/v1/conferences/{cid}/attendance", json={"attendance": marks}
+            ).status_code
+            == 200
+        )
+        r = self.api.post(f"/api/v1/conferences/{cid}/open")
+        assert r.status_code == 200, r.get_json()
+        tokens = r.get_json()["tokens"]
+        assert len(ballots) <= len(tokens)
+        keys = {
+            p["name"]: (p["id"], {c["name"]: c["id"] for c in p["candidates"]})
+            for p in conf["positions"]
+        }
+        for token, ballot in zip(tokens, ballots, strict=False):
+            choices = {
+                keys[pos][0]: [keys[pos][1][n] for n in names] for pos, names in ballot.items()
+            }
+            r = self.api.client.post(
+                "/api/v1/ballots", json={"token": token_of(token), "choices": choices}
+            )
+            assert r.status_code == 201, r.get_json()
+        assert self.api.post(f"/api/v1/conferences/{cid}/close").status_code == 200
+        if head:
+            choice = {keys[pos][0]: [keys[pos][1][n] for n in names] for pos, names in head.items()}
+            r = self.api.post(
+                f"/api/v1/conferences/{cid}/head-decision",
+                json={"decided_by": "Nguyễn Văn Vũ, Cục trưởng", "choice": choice},
+            )
+            assert r.status_code == 200, r.get_json()
+        r = self.api.post(f"/api/v1/conferences/{cid}/lock")
+        assert r.status_code == 200, r.get_json()
+        db.session.expire_all()
+        ops.complete_vote_step(self.process, self.step(step), current_ruleset())
+        self.commit()
+        return conf
+
+
+@pytest.fixture
+def start_flow(app: Flask, unit: int, chair_api: Api) -> Iterator[Callable[..., Flow]]:
+    """Factory: start a process for a level and flow, positions given as {name: quota}."""
+    with app.app_context():
+
+        def start(level: str, flow: str, positions: dict[str, int], department: str = "") -> Flow:
+            chair = db.session.scalar(sa.select(User).where(User.username == "chair"))
+            assert chair is not None
+            process = ops.create_process(
+                chair,
+                {
+                    "unit_id": unit,
+                    "level": level,
+                    "flow": flow,
+                    "department": department,
+                    "period": "2026–2031" if flow == "term" else "2026",
+                    "title": f"Quy hoạch {level} {flow}",
+                    "positions": [{"name": n, "quota": q} for n, q in positions.items()],
+                },
+                current_ruleset(),
+            )
+            db.session.commit()
+            return Flow(app, chair_api, process.public_id)
+
+        yield start
