@@ -103,12 +103,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from voting.ballots.routes import blueprint as ballots_blueprint
     from voting.conferences.routes import blueprint as conferences_blueprint
     from voting.minutes.routes import blueprint as minutes_blueprint
+    from voting.personnel.routes import blueprint as personnel_blueprint
+    from voting.planning.routes import blueprint as planning_blueprint
     from voting.realtime import publisher
 
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(conferences_blueprint)
     app.register_blueprint(ballots_blueprint)
     app.register_blueprint(minutes_blueprint)
+    app.register_blueprint(personnel_blueprint)
+    app.register_blueprint(planning_blueprint)
     app.register_blueprint(api_blueprint)
     views.init_app(app)
     events.init_app(app)

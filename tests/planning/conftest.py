@@ -172,48 +172,65 @@ class Flow:
     ) -> dict[str, Any]:
         """Run the step's conference: ``ballots`` name, per position, who each agrees with."""
         conf = self.conference(step)
-        cid = conf["id"]
-        people = conf["people"]
-        marks = [
-            {"person_id": p["id"], "present": i >= absent, "reason": "Ốm" if i < absent else ""}
-            for i, p in enumerate(people)
-        ]
-        assert (
-            self.api.put(
-                f"/api/v1/conferences/{cid}/attendance", json={"attendance": marks}
-            ).status_code
-            == 200
-        )
-        r = self.api.post(f"/api/v1/conferences/{cid}/open")
-        assert r.status_code == 200, r.get_json()
-        tokens = r.get_json()["tokens"]
-        assert len(ballots) <= len(tokens)
-        keys = {
-            p["name"]: (p["id"], {c["name"]: c["id"] for c in p["candidates"]})
-            for p in conf["positions"]
-        }
-        for token, ballot in zip(tokens, ballots, strict=False):
-            choices = {
-                keys[pos][0]: [keys[pos][1][n] for n in names] for pos, names in ballot.items()
-            }
-            r = self.api.client.post(
-                "/api/v1/ballots", json={"token": token_of(token), "choices": choices}
-            )
-            assert r.status_code == 201, r.get_json()
-        assert self.api.post(f"/api/v1/conferences/{cid}/close").status_code == 200
-        if head:
-            choice = {keys[pos][0]: [keys[pos][1][n] for n in names] for pos, names in head.items()}
-            r = self.api.post(
-                f"/api/v1/conferences/{cid}/head-decision",
-                json={"decided_by": "Nguyễn Văn Vũ, Cục trưởng", "choice": choice},
-            )
-            assert r.status_code == 200, r.get_json()
-        r = self.api.post(f"/api/v1/conferences/{cid}/lock")
-        assert r.status_code == 200, r.get_json()
-        db.session.expire_all()
+        self.run(conf, ballots, absent=absent, head=head)
         ops.complete_vote_step(self.process, self.step(step), current_ruleset())
         self.commit()
         return conf
+
+    def run(
+        self,
+        conf: dict[str, Any],
+        ballots: list[dict[str, list[str]]],
+        *,
+        absent: int = 0,
+        head: dict[str, list[str]] | None = None,
+    ) -> None:
+        """Attendance, open, one cast per ballot, close, (head decision), lock — via the API."""
+        run_conference(self.api, conf, ballots, absent=absent, head=head)
+        db.session.expire_all()
+
+
+def run_conference(
+    api: Api,
+    conf: dict[str, Any],
+    ballots: list[dict[str, list[str]]],
+    *,
+    absent: int = 0,
+    head: dict[str, list[str]] | None = None,
+) -> None:
+    cid = conf["id"]
+    marks = [
+        {"person_id": p["id"], "present": i >= absent, "reason": "Ốm" if i < absent else ""}
+        for i, p in enumerate(conf["people"])
+    ]
+    r = api.put(f"/api/v1/conferences/{cid}/attendance", json={"attendance": marks})
+    assert r.status_code == 200, r.get_json()
+    r = api.post(f"/api/v1/conferences/{cid}/open")
+    assert r.status_code == 200, r.get_json()
+    tokens = r.get_json()["tokens"]
+    assert len(ballots) <= len(tokens)
+    keys = {
+        p["name"]: (p["id"], {c["name"]: c["id"] for c in p["candidates"]})
+        for p in conf["positions"]
+    }
+
+    def choices(ballot: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {keys[pos][0]: [keys[pos][1][n] for n in names] for pos, names in ballot.items()}
+
+    for token, ballot in zip(tokens, ballots, strict=False):
+        r = api.client.post(
+            "/api/v1/ballots", json={"token": token_of(token), "choices": choices(ballot)}
+        )
+        assert r.status_code == 201, r.get_json()
+    assert api.post(f"/api/v1/conferences/{cid}/close").status_code == 200
+    if head:
+        r = api.post(
+            f"/api/v1/conferences/{cid}/head-decision",
+            json={"decided_by": "Nguyễn Văn Vũ, Cục trưởng", "choice": choices(head)},
+        )
+        assert r.status_code == 200, r.get_json()
+    r = api.post(f"/api/v1/conferences/{cid}/lock")
+    assert r.status_code == 200, r.get_json()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from fractions import Fraction
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -213,13 +214,8 @@ def results_csv_file(public_id: str) -> Response:
     )
 
 
-@blueprint.get("/c/<public_id>/dossier.zip")
-@login_required
-def dossier(public_id: str) -> Response:
-    """Every file of the locked step in one ZIP, with a SHA-256 manifest."""
-    conference = conference_for(public_id)
-    if not conference.is_locked or not conference.result_json:
-        raise DomainError("result_not_locked", "The dossier exists once the result is locked.", 409)
+def dossier_files(conference: Conference) -> tuple[list[DossierFile], dict[str, Any], list[str]]:
+    """The locked step's files (both minutes as DOCX and PDF, the result three ways)."""
     problems = verify_locked(conference)
     view = minutes_view(conference_document(conference))
     digest = conference.result_sha256
@@ -241,6 +237,17 @@ def dossier(public_id: str) -> Response:
         "result_sha256": digest,
         "verified": not problems,
     }
+    return files, about, problems
+
+
+@blueprint.get("/c/<public_id>/dossier.zip")
+@login_required
+def dossier(public_id: str) -> Response:
+    """Every file of the locked step in one ZIP, with a SHA-256 manifest."""
+    conference = conference_for(public_id)
+    if not conference.is_locked or not conference.result_json:
+        raise DomainError("result_not_locked", "The dossier exists once the result is locked.", 409)
+    files, about, problems = dossier_files(conference)
     locked = conference.locked_dt or datetime.now(UTC).replace(tzinfo=None)
     local = locked.replace(tzinfo=UTC).astimezone(ZoneInfo(_tz()))
     folder = f"ho-so-{conference.held_on.isoformat()}-{conference.public_id}"

@@ -506,15 +506,26 @@ def current_list(process: Process) -> list[PlanningEntry]:
 
 
 def ballot_people(
-    process: Process, row: ProcessStep, ruleset: Ruleset
-) -> list[tuple[ProcessPosition, list[Nominee]]]:
-    """Who stands on this step's ballot, per position (removal: the current list)."""
+    process: Process, row: ProcessStep, ruleset: Ruleset, *, persist: bool = True
+) -> list[tuple[ProcessPosition, list[Any]]]:
+    """Who stands on this step's ballot, per position (removal: the current list).
+
+    With ``persist`` False (a preview) nothing is written: a removal vote's
+    people are shown from the planning list as it stands.
+    """
     definition = step_definition(process, row, ruleset)
     rule = ruleset.rule(definition.rule) if definition.rule else None
+    people: list[Any]
     if rule is not None and rule.removal:
-        nominees = [n for n in process.nominees if n.origin == "current"]
-        if not nominees:
-            for entry in current_list(process):
+        people = [n for n in process.nominees if n.origin == "current"]
+        if not people:
+            entries = current_list(process)
+            if not persist:
+                return [
+                    (p, [e for e in entries if e.position_name == p.name])
+                    for p in process.positions
+                ]
+            for entry in entries:
                 position = next(
                     (p for p in process.positions if p.name == entry.position_name), None
                 )
@@ -532,11 +543,11 @@ def ballot_people(
                     agency=entry.agency,
                 )
                 db.session.add(nominee)
-                nominees.append(nominee)
+                people.append(nominee)
             db.session.flush()
     else:
-        nominees = incoming(process, row)
-    return [(p, [n for n in nominees if n.position_id == p.id]) for p in process.positions]
+        people = incoming(process, row)
+    return [(p, [n for n in people if n.position_id == p.id]) for p in process.positions]
 
 
 def default_roster(process: Process, definition: Step, ruleset: Ruleset) -> list[Member]:

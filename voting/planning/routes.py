@@ -1,0 +1,364 @@
+"""The process pages: list, set-up, the chain of steps, each step's record, the list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from voting.auth.access import require_role, role_required
+from voting.auth.models import User
+from voting.conferences.rules import current_ruleset
+from voting.errors import DomainError
+from voting.extensions import db
+from voting.personnel.models import Unit
+from voting.planning import operations as ops
+from voting.planning.dossier import process_dossier
+from voting.planning.models import (
+    EXIT_REASONS,
+    Attachment,
+    PlanningEntry,
+    Process,
+    ProcessStep,
+)
+from voting.views import flash_error
+
+blueprint = Blueprint("planning", __name__)
+
+
+def can_read(user: Any, process: Process) -> bool:
+    return bool(
+        user.is_authenticated
+        and (user.is_admin or process.owner_id == user.id or process.secretary_user_id == user.id)
+    )
+
+
+def process_for(public_id: str, *, run: bool = False) -> Process:
+    """The process the current user may read (or run); another chair's looks missing."""
+    process = ops.find_process(public_id)
+    if process is None or not can_read(current_user, process):
+        raise DomainError("process_not_found", "Not found.", 404)
+    if run and not (current_user.is_admin or process.owner_id == current_user.id):
+        raise DomainError("forbidden", "Only the chair of this process can do this.", 403)
+    return process
+
+
+def _step(process: Process, name: str) -> ProcessStep:
+    row = next((s for s in process.steps if s.step == name), None)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _act(action: Callable[[], Any], done: str) -> bool:
+    try:
+        action()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash_error(exc)
+        return False
+    flash(done, "ok")
+    return True
+
+
+def _back(process: Process, anchor: str = "") -> Any:
+    url = url_for("planning.show", public_id=process.public_id)
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@blueprint.get("/processes")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    query = sa.select(Process).order_by(Process.created_dt.desc())
+    if not current_user.is_admin:
+        query = query.where(
+            sa.or_(
+                Process.owner_id == current_user.id, Process.secretary_user_id == current_user.id
+            )
+        )
+    return render_template("planning/index.html", processes=db.session.scalars(query).all())
+
+
+def parse_positions(text: str) -> list[dict[str, Any]]:
+    """'Phó Cục trưởng | 2' per line (quota defaults to the ruleset's cap)."""
+    rows = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, _sep, quota = line.partition("|")
+        rows.append({"name": name.strip(), "quota": quota.strip() or current_ruleset().max_quota})
+    return rows
+
+
+@blueprint.route("/processes/new", methods=["GET", "POST"])
+@role_required("chair", "admin")
+def new():  # type: ignore[no-untyped-def]
+    ruleset = current_ruleset()
+    units = db.session.scalars(sa.select(Unit).order_by(Unit.name)).all()
+    form = request.form
+    if request.method == "POST":
+        level, _sep, flow = form.get("flow", "").partition("/")
+        data = {
+            "unit_id": int(form["unit_id"]) if form.get("unit_id", "").isdigit() else None,
+            "level": level,
+            "flow": flow,
+            "department": form.get("department", ""),
+            "period": form.get("period", ""),
+            "title": form.get("title", ""),
+            "positions": parse_positions(form.get("positions", "")),
+            "secretary_username": form.get("secretary_username", ""),
+        }
+        created: list[Process] = []
+        if _act(
+            lambda: created.append(ops.create_process(current_user, data, ruleset)),
+            _("Process created. Record its first step."),
+        ):
+            return _back(created[0])
+    secretaries = db.session.scalars(
+        sa.select(User).where(User.role == "secretary").order_by(User.username)
+    ).all()
+    return render_template("planning/new.html", units=units, form=form, secretaries=secretaries)
+
+
+@blueprint.get("/p/<public_id>")
+@login_required
+def show(public_id: str):  # type: ignore[no-untyped-def]
+    process = process_for(public_id)
+    ruleset = current_ruleset()
+    steps = []
+    for row in process.steps:
+        definition = ops.step_definition(process, row, ruleset)
+        steps.append(
+            {
+                "row": row,
+                "definition": definition,
+                "rule": ruleset.rule(definition.rule) if definition.rule else None,
+                "incoming": ops.incoming(process, row),
+                "carried": ops.outgoing(row),
+                "removal": ops.outgoing(row, "removal"),
+            }
+        )
+    current = next((s for s in steps if s["row"].status == "current"), None)
+    context: dict[str, Any] = {}
+    if (
+        current is not None
+        and current["definition"].kind == "vote"
+        and not current["row"].conference_id
+    ):
+        context["ballot_lines"] = ops.ballot_people(process, current["row"], ruleset, persist=False)
+        context["default_roster"] = ops.default_roster(process, current["definition"], ruleset)
+    attachments = db.session.scalars(
+        sa.select(Attachment.id, Attachment.filename, Attachment.nominee_id).where(
+            Attachment.process_id == process.id
+        )
+    )
+    return render_template(
+        "planning/show.html",
+        process=process,
+        steps=steps,
+        current=current,
+        members=[m for m in process.unit.members if m.serving],
+        proposals=ops.removal_proposals(process),
+        can_run=current_user.is_admin or process.owner_id == current_user.id,
+        today=date.today().isoformat(),
+        attachments=list(attachments),
+        **context,
+    )
+
+
+@blueprint.post("/p/<public_id>/dates")
+@login_required
+def dates(public_id: str):  # type: ignore[no-untyped-def]
+    process = process_for(public_id, run=True)
+    _act(lambda: ops.set_due_dates(process, request.form.to_dict()), _("Timeline saved."))
+    return _back(process, "timeline")
+
+
+def _external_rows(process: Process) -> list[dict[str, Any]]:
+    """'Name; year; post; agency' lines, one textarea per position."""
+    rows = []
+    for position in process.positions:
+        for line in request.form.get(f"external-{position.id}", "").splitlines():
+            if not line.strip():
+                continue
+            cells = [c.strip() for c in line.split("\t" if "\t" in line else ";")] + [""] * 4
+            rows.append(
+                {
+                    "position": position.id,
+                    "name": cells[0],
+                    "birth_year": cells[1],
+                    "post": cells[2],
+                    "agency": cells[3],
+                }
+            )
+    return rows
+
+
+@blueprint.post("/p/<public_id>/steps/<step>")
+@login_required
+def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
+    """Record the current step's outcome; what is recorded depends on the step's kind."""
+    process = process_for(public_id, run=True)
+    row = _step(process, step)
+    ruleset = current_ruleset()
+    form = request.form
+    action = form.get("action", "")
+    if action == "source-list":
+        nominees = [
+            {"position": value.partition(":")[0], "member_id": value.partition(":")[2]}
+            for value in form.getlist("nominee")
+        ]
+        data = {
+            "plan": form.get("plan", ""),
+            "drafted_on": form.get("drafted_on", ""),
+            "nominees": nominees + _external_rows(process),
+        }
+        _act(lambda: ops.record_source_list(process, row, data, ruleset), _("List recorded."))
+    elif action == "approve-list":
+        data = {
+            "meeting_on": form.get("meeting_on", ""),
+            "conclusion": form.get("conclusion", ""),
+            "approved": form.getlist("approved"),
+            "quotas": {
+                key.removeprefix("quota-"): value
+                for key, value in form.items()
+                if key.startswith("quota-")
+            },
+        }
+        _act(lambda: ops.approve_list(process, row, data, ruleset), _("Approval recorded."))
+    elif action == "consult":
+        upload = request.files.get("opinion_file")
+        payload = (
+            (upload.filename or "file", upload.mimetype, upload.read())
+            if upload and upload.filename
+            else None
+        )
+        data = {
+            "met_on": form.get("met_on", ""),
+            "letter": form.get("letter", ""),
+            "opinion": form.get("opinion", ""),
+            "dossier": form.getlist("dossier"),
+        }
+        _act(
+            lambda: ops.record_consultation(
+                process, row, form.get("nominee"), data, ruleset, upload=payload
+            ),
+            _("Consultation recorded."),
+        )
+    elif action == "finish-consult":
+        data = {"proceed": form.getlist("proceed"), "summary": form.get("summary", "")}
+        _act(lambda: ops.finish_consultation(process, row, data, ruleset), _("Step done."))
+    elif action == "conference":
+        people = None
+        if form.get("roster", "").strip():
+            from voting.conferences.forms import parse_roster
+
+            people = parse_roster(form["roster"])
+        data = {
+            key: form.get(key, "")
+            for key in ("title", "held_on", "place", "chair_name", "secretary_name")
+        }
+        if people is not None:
+            data["people"] = people
+        made: list[Any] = []
+        if _act(
+            lambda: made.append(ops.create_step_conference(process, row, data, ruleset)),
+            _("Conference created from the process. Take attendance next."),
+        ):
+            return redirect(url_for("conferences.show", public_id=made[0].public_id))
+    elif action == "carry":
+        _act(
+            lambda: ops.complete_vote_step(process, row, ruleset),
+            _("Result carried to the next step."),
+        )
+    elif action == "decision":
+        data = {
+            "outcome": form.get("outcome", ""),
+            "number": form.get("number", ""),
+            "signed_on": form.get("signed_on", ""),
+            "signer": form.get("signer", ""),
+            "approved": form.getlist("approved"),
+            "removed": form.getlist("removed"),
+        }
+        _act(lambda: ops.record_decision(process, row, data, ruleset), _("Decision recorded."))
+    else:
+        flash(_("Unknown action."), "error")
+    return _back(process, f"step-{row.step}")
+
+
+@blueprint.get("/p/<public_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(public_id: str, attachment_id: int) -> Response:
+    process = process_for(public_id)
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or found.process_id != process.id:
+        abort(404)
+    return Response(
+        found.data,
+        mimetype=found.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
+    )
+
+
+@blueprint.get("/p/<public_id>/dossier.zip")
+@login_required
+def dossier(public_id: str) -> Response:
+    process = process_for(public_id)
+    data, name = process_dossier(process, current_ruleset())
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@blueprint.get("/planning")
+@login_required
+def planning_list():  # type: ignore[no-untyped-def]
+    entries = db.session.scalars(
+        sa.select(PlanningEntry).order_by(
+            PlanningEntry.unit_id,
+            PlanningEntry.level,
+            PlanningEntry.department,
+            PlanningEntry.position_name,
+            PlanningEntry.entered_on,
+            PlanningEntry.id,
+        )
+    ).all()
+    groups: dict[tuple[str, str, str], list[PlanningEntry]] = {}
+    for e in entries:
+        groups.setdefault((e.level, e.department, e.position_name), []).append(e)
+    processes = {p.id: p for p in db.session.scalars(sa.select(Process))}
+    return render_template(
+        "planning/list.html",
+        groups=groups,
+        processes=processes,
+        reasons=[r for r in EXIT_REASONS if r != "removal-vote"],
+        today=date.today().isoformat(),
+    )
+
+
+@blueprint.post("/planning/<int:entry_id>/exit")
+@login_required
+def exit_entry(entry_id: int):  # type: ignore[no-untyped-def]
+    require_role("chair", "admin")
+    entry = db.session.get(PlanningEntry, entry_id)
+    if entry is None:
+        abort(404)
+    _act(lambda: ops.record_exit(entry, request.form.to_dict()), _("Exit recorded."))
+    return redirect(url_for("planning.planning_list"))
