@@ -89,6 +89,24 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/c/<public_id>/head-decision", "POST"): RUN,
     ("/c/<public_id>/close", "POST"): RUN,
     ("/c/<public_id>/lock", "POST"): RUN,
+    # Planning processes: like a conference, the owner runs, the assigned secretary reads.
+    ("/processes", "GET"): LOGGED_IN,
+    ("/processes/new", "GET"): SET_UP,
+    ("/processes/new", "POST"): SET_UP,
+    ("/p/<public_id>", "GET"): READ,
+    ("/p/<public_id>/dossier.zip", "GET"): READ,
+    ("/p/<public_id>/attachments/<int:attachment_id>", "GET"): READ,
+    ("/p/<public_id>/dates", "POST"): RUN,
+    ("/p/<public_id>/steps/<step>", "POST"): RUN,
+    # The approved list and the register: every account reads, chairs and admins write.
+    ("/planning", "GET"): LOGGED_IN,
+    ("/planning/<int:entry_id>/exit", "POST"): SET_UP,
+    ("/register", "GET"): LOGGED_IN,
+    ("/register", "POST"): SET_UP,
+    ("/register/<int:unit_id>", "GET"): LOGGED_IN,
+    ("/register/<int:unit_id>", "POST"): SET_UP,
+    ("/register/member/<int:member_id>", "GET"): SET_UP,
+    ("/register/member/<int:member_id>", "POST"): SET_UP,
     # The JSON API.
     ("/api/v1/openapi.json", "GET"): PUBLIC,
     ("/api/v1/ruleset", "GET"): PUBLIC,
@@ -141,6 +159,7 @@ REFUSAL_CODES = {
     "login_required": "login",
     "forbidden": "forbidden",
     "conference_not_found": "hidden",
+    "process_not_found": "hidden",
     "invalid_token": "no_token",
     "unknown_token": "no_token",
     "unknown_code": "no_token",
@@ -210,7 +229,78 @@ def scene(
         assert cookie is not None
         cookies[role] = cookie.value
         csrf[role] = body["csrf_token"]
-    return {"conf": conf, "tokens": tokens, "cookies": cookies, "csrf": csrf}
+    return {
+        "conf": conf,
+        "tokens": tokens,
+        "cookies": cookies,
+        "csrf": csrf,
+        **planning_scene(app),
+    }
+
+
+def planning_scene(app: Flask) -> dict[str, Any]:
+    """A process (secretary assigned) with an uploaded letter, and a planning-list entry."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from voting.auth.models import User
+    from voting.conferences.rules import current_ruleset
+    from voting.extensions import db
+    from voting.personnel.operations import add_members, create_unit
+    from voting.planning import operations as planning
+    from voting.planning.models import Attachment, PlanningEntry
+
+    with app.app_context():
+        ruleset = current_ruleset()
+        unit = create_unit({"name": "Cục THADS tỉnh Kiên Giang"})
+        members = add_members(unit, [{"name": "Phạm Thị Yến", "roles": ["cuc-leader"]}], ruleset)
+        chair = db.session.scalar(sa.select(User).where(User.username == "chair"))
+        process = planning.create_process(
+            chair,
+            {
+                "unit_id": unit.id,
+                "level": "cuc",
+                "flow": "annual-external",
+                "period": "2026",
+                "title": "Bổ sung quy hoạch 2026",
+                "positions": [{"name": "Phó Cục trưởng", "quota": 1}],
+                "secretary_username": "secretary",
+            },
+            ruleset,
+        )
+        steps = process.steps
+        position = process.positions[0].id
+        nominee = {"position": position, "name": "Trần Văn Nam", "agency": "Cục THADS An Giang"}
+        planning.record_source_list(process, steps[0], {"nominees": [nominee]}, ruleset)
+        nominees = planning.incoming(process, steps[1])
+        planning.approve_list(
+            process, steps[1], {"meeting_on": "2026-11-05", "approved": [nominees[0].id]}, ruleset
+        )
+        planning.record_consultation(
+            process,
+            steps[2],
+            nominees[0].id,
+            {"met_on": "2026-11-10"},
+            ruleset,
+            upload=("y-kien.pdf", "application/pdf", b"%PDF-1.4"),
+        )
+        entry = PlanningEntry(
+            unit_id=unit.id,
+            level="cuc",
+            position_name="Phó Cục trưởng",
+            name="Lê Văn Hùng",
+            entered_on=date(2025, 12, 1),
+        )
+        db.session.add(entry)
+        db.session.commit()
+        return {
+            "process": process.public_id,
+            "attachment": db.session.scalar(sa.select(Attachment.id)),
+            "entry": entry.id,
+            "unit": unit.id,
+            "member": members[0].id,
+        }
 
 
 def client_as(app: Flask, scene: dict[str, Any], role: str) -> FlaskClient:
@@ -221,7 +311,7 @@ def client_as(app: Flask, scene: dict[str, Any], role: str) -> FlaskClient:
 
 
 def request_for(app: Flask, scene: dict[str, Any], rule: str, method: str, role: str) -> Any:
-    conf_id = scene["conf"]["id"]
+    conf_id = scene["process"] if rule.startswith("/p/") else scene["conf"]["id"]
     credential = "WyJub3QiLCJ2YWxpZCJd.forged"
     if role == "attendee" and EXPECTED[(rule, method)] is BALLOT:
         credential = scene["tokens"].pop()  # a fresh token for each ballot route
@@ -230,6 +320,11 @@ def request_for(app: Flask, scene: dict[str, Any], rule: str, method: str, role:
         .replace("<credential>", credential)
         .replace("<kind>", "counting")
         .replace("<path:filename>", "css/app.css")
+        .replace("<step>", "B3")
+        .replace("<int:attachment_id>", str(scene["attachment"]))
+        .replace("<int:entry_id>", str(scene["entry"]))
+        .replace("<int:unit_id>", str(scene["unit"]))
+        .replace("<int:member_id>", str(scene["member"]))
     )
     headers = {"X-CSRFToken": scene["csrf"][role], "Accept": "application/json"}
     kwargs: dict[str, Any] = {"headers": headers}

@@ -122,7 +122,6 @@ def scan(text: str, needles: dict[str, dict[str, str]], kinds: set[str] | None =
     ]
 
 
-
 def pdf_text(response: requests.Response) -> str:
     assert response.status_code == 200, response.text[:300]
     from pypdf import PdfReader
@@ -149,6 +148,7 @@ def dossier_text(response: requests.Response) -> str:
                 with zipfile.ZipFile(io.BytesIO(data)) as office:
                     parts += [office.read(n).decode("utf-8", "replace") for n in office.namelist()]
     return "\n".join(parts)
+
 
 def test_no_credential_in_logs_database_or_exports(tmp_path: Path) -> None:
     instance = Instance(tmp_path)
