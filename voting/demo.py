@@ -1,4 +1,9 @@
-"""A ready demo conference, so a new user can vote from a phone within a minute."""
+"""A ready demo: a conference to vote in within a minute, and a unit to plan with.
+
+The unit's register (people, divisions, role tags), last year's approved
+Cục-level planning list (so an annual review has someone to vote on removing),
+and a phòng-level next-term process waiting at its first step.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,10 @@ from voting.conferences.models import Conference
 from voting.conferences.operations import create_conference, set_attendance
 from voting.conferences.rules import current_ruleset
 from voting.extensions import db
+from voting.personnel.models import Unit
+from voting.personnel.operations import add_members, create_unit, parse_register
+from voting.planning.models import PlanningEntry
+from voting.planning.operations import create_process
 
 DEMO_TITLE = "Hội nghị cán bộ chủ chốt giới thiệu nguồn quy hoạch Phó Cục trưởng (demo)"
 
@@ -32,14 +41,92 @@ CANDIDATES = [
 ]
 
 
+UNIT = "Cục Thi hành án dân sự tỉnh Kiên Giang"
+PROCESS_TITLE = "Quy hoạch lãnh đạo Phòng Tổ chức cán bộ nhiệm kỳ 2026–2031 (demo)"
+
+#: name; year of birth; sex; post; division; role tags — as a secretary pastes it.
+REGISTER = """
+Nguyễn Văn Vũ; 1968; Nam; Cục trưởng; ; cuc-leader party-standing
+Lê Văn Hùng; 1972; Nam; Phó Cục trưởng; ; cuc-leader party-standing
+Trần Thị Mai; 1975; Nữ; Phó Cục trưởng; ; cuc-leader
+Phạm Thị Yến; 1978; Nữ; Trưởng phòng; Phòng Tổ chức cán bộ; phong-head party-committee
+Lê Thị Phương Tâm; 1982; Nữ; Phó Trưởng phòng; Phòng Tổ chức cán bộ; phong-deputy mass-org-head
+Đặng Văn Khoa; 1988; Nam; Chuyên viên; Phòng Tổ chức cán bộ;
+Ngô Thị Hạnh; 1990; Nữ; Chuyên viên; Phòng Tổ chức cán bộ;
+Bùi Minh Trí; 1986; Nam; Chuyên viên; Phòng Tổ chức cán bộ;
+Đỗ Minh Quân; 1976; Nam; Chánh Văn phòng; Văn phòng; phong-head
+Trương Ngọc Ánh; 1985; Nữ; Phó Chánh Văn phòng; Văn phòng; phong-deputy
+Huỳnh Thị Lan; 1977; Nữ; Trưởng phòng Nghiệp vụ; Phòng Nghiệp vụ; phong-head mass-org-head
+Nguyễn Hoàng Phúc; 1979; Nam; Phó Trưởng phòng Nghiệp vụ; Phòng Nghiệp vụ; phong-deputy
+Võ Quốc Bảo; 1974; Nam; Chi cục trưởng; Chi cục THADS TP Rạch Giá; chi-cuc-head
+Lâm Thị Thu; 1983; Nữ; Phó Chi cục trưởng; Chi cục THADS TP Rạch Giá; chi-cuc-deputy
+"""
+
+#: Last year's approved Cục-level list: (position, name).
+APPROVED_2025 = [
+    ("Cục trưởng", "Lê Văn Hùng"),
+    ("Phó Cục trưởng", "Phạm Thị Yến"),
+    ("Phó Cục trưởng", "Võ Quốc Bảo"),
+]
+
+
+def load_demo_unit(chair: User) -> Unit:
+    """The register, last year's approved list and a process at B1 (once)."""
+    unit = db.session.scalar(sa.select(Unit).where(Unit.name == UNIT))
+    if unit is not None:
+        return unit
+    ruleset = current_ruleset()
+    unit = create_unit(
+        {"name": UNIT, "parent_body": "Tổng cục Thi hành án dân sự", "locality": "Kiên Giang"}
+    )
+    members = {m.name: m for m in add_members(unit, parse_register(REGISTER), ruleset)}
+    for position, name in APPROVED_2025:
+        m = members[name]
+        db.session.add(
+            PlanningEntry(
+                unit_id=unit.id,
+                level="cuc",
+                position_name=position,
+                member_id=m.id,
+                name=m.name,
+                birth_year=m.birth_year,
+                post=m.post,
+                agency=m.department or UNIT,
+                period="2026–2031",
+                entered_on=date(2025, 12, 15),
+                entered_decision="25/QĐ-TCTHADS ngày 15/12/2025 (Tổng cục trưởng)",
+            )
+        )
+    create_process(
+        chair,
+        {
+            "unit_id": unit.id,
+            "level": "phong",
+            "flow": "term",
+            "department": "Phòng Tổ chức cán bộ",
+            "period": "2026–2031",
+            "title": PROCESS_TITLE,
+            "positions": [
+                {"name": "Trưởng phòng", "quota": 1},
+                {"name": "Phó Trưởng phòng", "quota": 2},
+            ],
+        },
+        ruleset,
+    )
+    db.session.flush()
+    return unit
+
+
 def load_demo() -> Conference:
     chair = db.session.scalar(sa.select(User).where(User.username == "chutri"))
     if chair is None:
         chair = create_user("chutri", "chutri123", "chair", "Nguyễn Văn Vũ")
+    load_demo_unit(chair)
     existing = db.session.scalar(
         sa.select(Conference).where(Conference.title == DEMO_TITLE, Conference.status == "draft")
     )
     if existing:
+        db.session.commit()
         return existing
     conference = create_conference(
         chair,

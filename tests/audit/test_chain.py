@@ -42,6 +42,70 @@ def form_post(api: Api, url: str, data: dict[str, str]) -> Any:
     return api.client.post(url, data={"csrf_token": api.csrf, **data})
 
 
+def planning_actions(app: Flask, chair_api: Api) -> None:
+    """The register, a process's steps and an exit from the list, through their forms."""
+    from datetime import date
+
+    from voting.planning.models import PlanningEntry, Process
+
+    assert (
+        form_post(chair_api, "/register", {"name": "Cục THADS tỉnh Kiên Giang"}).status_code == 302
+    )
+    register = (
+        "Nguyễn Văn Vũ; 1968; Nam; Cục trưởng; ; cuc-leader\nLê Văn Hùng; 1972; Nam; Phó Cục trưởng"
+    )
+    assert form_post(chair_api, "/register/1", {"register": register}).status_code == 302
+    r = form_post(
+        chair_api, "/register/member/2", {"roles": "cuc-leader", "post": "Phó Cục trưởng"}
+    )
+    assert r.status_code == 302
+    r = form_post(
+        chair_api,
+        "/processes/new",
+        {
+            "unit_id": "1",
+            "flow": "cuc/term",
+            "period": "2026–2031",
+            "title": "Quy hoạch",
+            "positions": "Phó Cục trưởng | 1",
+        },
+    )
+    assert r.status_code == 302
+    url = r.headers["Location"].split("#")[0]
+    assert form_post(chair_api, f"{url}/dates", {"B1": "2026-11-30"}).status_code == 302
+    with app.app_context():
+        process = db.session.scalars(sa.select(Process)).one()
+        position = process.positions[0].id
+        db.session.add(
+            PlanningEntry(
+                unit_id=1,
+                level="cuc",
+                position_name="Phó Cục trưởng",
+                name="Lê Văn Hùng",
+                entered_on=date(2025, 1, 1),
+            )
+        )
+        db.session.commit()
+    r = form_post(
+        chair_api, f"{url}/steps/B1", {"action": "source-list", "nominee": f"{position}:2"}
+    )
+    assert r.status_code == 302
+    r = form_post(
+        chair_api,
+        f"{url}/steps/B2",
+        {"action": "approve-list", "meeting_on": "2026-11-05", "approved": "1"},
+    )
+    assert r.status_code == 302
+    r = form_post(chair_api, f"{url}/steps/B3", {"action": "conference", "held_on": "2026-11-23"})
+    assert r.status_code == 302 and "/c/" in r.headers["Location"]
+    r = form_post(
+        chair_api,
+        "/planning/1/exit",
+        {"reason": "appointed", "left_on": "2026-11-20", "decision": "QĐ 9/QĐ-TCTHADS"},
+    )
+    assert r.status_code == 302
+
+
 def test_every_action_is_recorded_and_no_ballot_is(
     app: Flask,
     client: Any,
@@ -59,6 +123,7 @@ def test_every_action_is_recorded_and_no_ballot_is(
     assert r.status_code == 200, r.get_json()
     r = chair_api.put(f"/api/v1/conferences/{draft['id']}/minutes/record", {"copies": 3})
     assert r.status_code == 200, r.get_json()
+    planning_actions(app, chair_api)
     public_id = locked_conference["id"]
     r = chair_api.post(f"/api/v1/conferences/{public_id}/minutes/notes", {"text": "Đã lưu hồ sơ"})
     assert r.status_code == 201, r.get_json()

@@ -17,28 +17,14 @@ from flask import Flask
 from tests.conftest import Api, token_of
 from voting.auth.models import User
 from voting.conferences.rules import current_ruleset
+from voting.demo import REGISTER as DEMO_REGISTER
 from voting.extensions import db
 from voting.personnel.models import Unit
 from voting.personnel.operations import add_members, create_unit, parse_register
 from voting.planning import operations as ops
 from voting.planning.models import Nominee, Process, ProcessStep
 
-REGISTER = """
-Nguyễn Văn Vũ; 1968; Nam; Cục trưởng; ; cuc-leader party-standing
-Lê Văn Hùng; 1972; Nam; Phó Cục trưởng; ; cuc-leader party-standing
-Trần Thị Mai; 1975; Nữ; Phó Cục trưởng; ; cuc-leader
-Phạm Thị Yến; 1978; Nữ; Trưởng phòng; Phòng Tổ chức cán bộ; phong-head party-committee
-Lê Thị Phương Tâm; 1982; Nữ; Phó Trưởng phòng; Phòng Tổ chức cán bộ; phong-deputy mass-org-head
-Đặng Văn Khoa; 1988; Nam; Chuyên viên; Phòng Tổ chức cán bộ;
-Ngô Thị Hạnh; 1990; Nữ; Chuyên viên; Phòng Tổ chức cán bộ;
-Bùi Minh Trí; 1986; Nam; Chuyên viên; Phòng Tổ chức cán bộ;
-Đỗ Minh Quân; 1976; Nam; Chánh Văn phòng; Văn phòng; phong-head
-Trương Ngọc Ánh; 1985; Nữ; Phó Chánh Văn phòng; Văn phòng; phong-deputy
-Huỳnh Thị Lan; 1977; Nữ; Trưởng phòng Nghiệp vụ; Phòng Nghiệp vụ; phong-head mass-org-head
-Nguyễn Hoàng Phúc; 1979; Nam; Phó Trưởng phòng Nghiệp vụ; Phòng Nghiệp vụ; phong-deputy
-Võ Quốc Bảo; 1974; Nam; Chi cục trưởng; Chi cục THADS TP Rạch Giá; chi-cuc-head
-Lâm Thị Thu; 1983; Nữ; Phó Chi cục trưởng; Chi cục THADS TP Rạch Giá; chi-cuc-deputy
-"""
+REGISTER = DEMO_REGISTER
 
 TCCB = "Phòng Tổ chức cán bộ"
 
