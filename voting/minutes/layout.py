@@ -179,6 +179,8 @@ def result_heads(base: str) -> tuple[str, ...]:
 
 def result_row(rule: dict[str, Any], position: dict[str, Any], row: dict[str, Any]) -> tuple:
     name = row["name"] + (f" ({row['birth_year']})" if row.get("birth_year") else "")
+    if row.get("write_in"):
+        name += " — được giới thiệu thêm"
     post = ", ".join(part for part in (row.get("post"), row.get("unit")) if part)
     return (
         str(row["rank"]),
@@ -217,6 +219,14 @@ def _results(out: Minutes, m: dict[str, Any]) -> None:
             line += f" (số lượng quy hoạch: {count_in_words(p['quota'])} người)"
         out.add(Text(line, "heading"))
         out.add(ResultTable(heads, tuple(result_row(rule, p, row) for row in p["rows"])))
+        if p.get("unvoted_write_ins"):
+            out.add(
+                Text(
+                    f"Ngoài danh sách, người bỏ phiếu có thể giới thiệu thêm "
+                    f"{p['unvoted_write_ins']} người khác của đơn vị không có tên trong bảng: "
+                    "không ai trong số đó nhận được phiếu đồng ý."
+                )
+            )
         if p["rows"]:
             out.add(chart_of(m, p))
         tie = tie_sentence(p, m["head"])

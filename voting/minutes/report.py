@@ -29,12 +29,19 @@ def minutes_view(doc: dict[str, Any]) -> dict[str, Any]:
     for p in decision["positions"]:
         tied = set(p["tied"])
         rows = []
-        for rank, c in enumerate(p["candidates"], start=1):
+        unvoted_write_ins = 0
+        for c in p["candidates"]:
             person = names[p["id"]][c["id"]]
+            # People a voter could have introduced but nobody did: counted, not listed
+            # (no rule passes anyone with 0 votes, so no one who passes is ever hidden).
+            if person.get("write_in") and c["agree"] == 0:
+                unvoted_write_ins += 1
+                continue
             rows.append(
                 {
                     **c,
-                    "rank": rank,
+                    "rank": len(rows) + 1,
+                    "write_in": bool(person.get("write_in")),
                     "name": person["name"],
                     "birth_year": person.get("birth_year"),
                     "post": person.get("post", ""),
@@ -48,6 +55,7 @@ def minutes_view(doc: dict[str, Any]) -> dict[str, Any]:
                 "name": position_names[p["id"]],
                 "quota": p["quota"],
                 "rows": rows,
+                "unvoted_write_ins": unvoted_write_ins,
                 "needs_head_decision": p["needs_head_decision"],
                 "tied_names": [names[p["id"]][cid]["name"] for cid in p["tied"]],
                 "tied_ids": p["tied"],
