@@ -700,7 +700,7 @@ def test_cuc_annual_review_with_removal(
     expect(form.locator("input[name=approved]:checked")).to_have_count(1)
     removed = form.locator("input[name=removed]:checked")
     expect(removed).to_have_count(1)
-    expect(form.locator("label.check", has=removed)).to_contain_text(BAO)
+    expect(form.locator("label.check:has(input[name=removed]:checked)")).to_contain_text(BAO)
     form.locator("input[name=number]").fill(REVIEW_DECISION)
     form.locator("input[name=signed_on]").fill("2027-01-15")
     form.locator("input[name=signer]").fill("Tổng cục trưởng")

@@ -385,6 +385,39 @@ def test_bad_rule_field_names_file_rule_and_field(
             lambda d: d["levels"]["cuc"].pop("head_vi"), "level 'cuc'", "head_vi",
             id="level-missing-head",
         ),
+        # The planning-process fields of a step (steps[2] is cuc/term/B3, a vote).
+        pytest.param(
+            lambda d: d["steps"][2].update(kind="ballot"), "steps[2]", "kind",
+            id="unknown-step-kind",
+        ),
+        pytest.param(
+            lambda d: d["steps"][2].update(kind="decision"), "steps[2]", "kind",
+            id="rule-on-a-decision-step",
+        ),
+        pytest.param(
+            lambda d: d["steps"][0].update(kind="vote"), "steps[0]", "kind",
+            id="vote-step-without-rule",
+        ),
+        pytest.param(
+            lambda d: d["steps"][2].update(sitters=["cuc-leader", "tong-cuc"]), "steps[2]",
+            "sitters", id="unknown-sitter-role",
+        ),
+        pytest.param(
+            lambda d: d["steps"][6].update(discovery=True), "steps[6]", "discovery",
+            id="write-ins-on-a-removal-vote",
+        ),
+        pytest.param(
+            lambda d: d["steps"][2].update(discovery="yes"), "steps[2]", "discovery",
+            id="discovery-not-bool",
+        ),
+        pytest.param(
+            lambda d: d["levels"]["phong"].update(scope="room"), "level 'phong'", "scope",
+            id="unknown-scope",
+        ),
+        pytest.param(
+            lambda d: d["levels"]["cuc"].update(pool_roles=["nobody"]), "level 'cuc'",
+            "pool_roles", id="unknown-pool-role",
+        ),
     ],
 )
 def test_bad_ruleset_outside_rules_names_where_and_field(
@@ -503,3 +536,21 @@ def test_misspelled_step_rule_key_is_refused() -> None:
     step["rules"] = step.pop("rule")
     with pytest.raises(RulesetError, match="rules"):
         parse_ruleset(data, "edited.toml")
+
+
+def test_every_flow_is_a_chain_the_process_can_run(shipped: Ruleset) -> None:
+    """Does each of the six flows start with a list, end with the approval, and seat its votes?"""
+    for level in ("cuc", "phong"):
+        for flow in ("term", "annual-local", "annual-external"):
+            steps = shipped.flow_steps(level, flow)
+            assert [s.step for s in steps] == [f"B{i}" for i in range(1, len(steps) + 1)]
+            assert steps[-1].kind == "decision"
+            assert steps[0].kind == "source-list" or steps[0].records_list
+            for s in steps:
+                assert (s.kind == "vote") == (s.rule is not None)
+                if s.kind == "vote":
+                    assert s.sitters, s.key  # a conference needs someone to summon
+            discovery = [s.step for s in steps if s.discovery]
+            assert discovery == {"term": ["B3"], "annual-local": ["B2"]}.get(flow, [])
+    assert shipped.levels["phong"]["scope"] == "department"
+    assert "staff" in shipped.roles and len(shipped.dossier_items_vi) >= 3

@@ -31,16 +31,23 @@ def _invalid(field: str, message: str, **params: Any) -> DomainError:
 
 
 def _text(
-    data: dict[str, Any], field: str, *, required: bool = False, limit: int = TEXT_LIMIT
+    data: dict[str, Any],
+    field: str,
+    *,
+    required: bool = False,
+    limit: int = TEXT_LIMIT,
+    where: str = "",
 ) -> str:
+    """A text field; ``where`` ("members[3]") names the row in the error."""
+    name = f"{where}.{field}" if where else field
     value = data.get(field) or ""
     if not isinstance(value, str):
-        raise _invalid(field, "This field must be text.")
+        raise _invalid(name, "This field must be text.")
     value = value.strip()
     if required and not value:
-        raise _invalid(field, "This field is required.")
+        raise _invalid(name, "This field is required.")
     if len(value) > limit:
-        raise _invalid(field, "This field is too long.")
+        raise _invalid(name, "This field is too long.")
     return value
 
 
@@ -86,11 +93,11 @@ def _member_fields(row: dict[str, Any], where: str, ruleset: Ruleset) -> dict[st
     if status not in MEMBER_STATUSES:
         raise _invalid(f"{where}.status", "Unknown status.")
     return {
-        "name": _text(row, "name", required=True),
+        "name": _text(row, "name", required=True, where=where),
         "birth_year": year,
         "sex": sex,
-        "post": _text(row, "post"),
-        "department": _text(row, "department"),
+        "post": _text(row, "post", where=where),
+        "department": _text(row, "department", where=where),
         "roles": " ".join(dict.fromkeys(roles)),
         "status": status,
     }

@@ -1,0 +1,70 @@
+"""The register: pasted people, roles from the ruleset, a bad row refuses the whole paste."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from voting.conferences.rules import current_ruleset
+from voting.errors import DomainError
+from voting.extensions import db
+from voting.personnel.models import Member
+from voting.personnel.operations import add_members, create_unit, parse_register, update_member
+
+
+def test_paste_reads_every_column(app: Flask) -> None:
+    rows = parse_register(
+        "Phạm Thị Yến\t1978\tNữ\tTrưởng phòng\tPhòng Tổ chức cán bộ\tphong-head party-committee\n"
+        "# a comment line\n\nĐặng Văn Khoa; 1988; Nam; Chuyên viên; Phòng Tổ chức cán bộ\n"
+    )
+    with app.app_context():
+        unit = create_unit({"name": "Cục THADS tỉnh Kiên Giang"})
+        yen, khoa = add_members(unit, rows, current_ruleset())
+        db.session.commit()
+        assert (yen.name, yen.birth_year, yen.sex, yen.department) == (
+            "Phạm Thị Yến",
+            1978,
+            "female",
+            "Phòng Tổ chức cán bộ",
+        )
+        assert yen.role_tags == {"phong-head", "party-committee"}
+        assert (khoa.sex, khoa.roles, khoa.seq) == ("male", "", 2)
+        assert unit.departments() == ["Phòng Tổ chức cán bộ"]
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("Lê Văn A; 1850", "members[1].birth_year"),
+        ("Lê Văn A; 1980; Khác", "members[1].sex"),
+        ("Lê Văn A; 1980; Nam; ; ; tong-cuc-leader", "members[1].roles"),
+        ("; 1980", "members[1].name"),
+    ],
+)
+def test_a_bad_row_refuses_the_whole_paste(app: Flask, line: str, field: str) -> None:
+    with app.app_context():
+        unit = create_unit({"name": "Cục THADS tỉnh Kiên Giang"})
+        db.session.commit()
+        rows = parse_register("Phạm Thị Yến; 1978; Nữ\n" + line)
+        with pytest.raises(DomainError) as info:
+            add_members(unit, rows, current_ruleset())
+        db.session.rollback()
+        assert info.value.code == "invalid_field"
+        assert info.value.params["field"] == field
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == 0
+
+
+def test_update_keeps_what_is_not_sent_and_refuses_bad_status(app: Flask) -> None:
+    with app.app_context():
+        unit = create_unit({"name": "Cục THADS tỉnh Kiên Giang"})
+        (m,) = add_members(
+            unit, parse_register("Lê Văn Hùng; 1972; Nam; Phó Cục trưởng"), current_ruleset()
+        )
+        update_member(m, {"roles": ["cuc-leader"], "status": "moved"}, current_ruleset())
+        db.session.commit()
+        assert (m.post, m.roles, m.serving) == ("Phó Cục trưởng", "cuc-leader", False)
+        with pytest.raises(DomainError):
+            update_member(m, {"status": "retired-ish"}, current_ruleset())
+        db.session.rollback()
+        assert db.session.get(Member, m.id).status == "moved"

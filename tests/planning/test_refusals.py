@@ -1,0 +1,280 @@
+"""Out-of-order steps and bad input are refused with a stable code and change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.planning.conftest import TCCB, Flow, member_id
+from voting.auth.models import User
+from voting.conferences.rules import current_ruleset
+from voting.errors import DomainError
+from voting.extensions import db
+from voting.planning import operations as ops
+from voting.planning.models import PlanningEntry, StepEntry
+
+PCT = "Phó Cục trưởng"
+
+
+def refused(action: Callable[[], Any], code: str, field: str | None = None) -> DomainError:
+    with pytest.raises(DomainError) as info:
+        action()
+    db.session.rollback()
+    assert info.value.code == code, info.value
+    if field is not None:
+        assert info.value.params.get("field") == field
+    return info.value
+
+
+def entries() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(StepEntry)) or 0
+
+
+def test_process_set_up_refuses_bad_input(start_flow: Callable[..., Flow], unit: int) -> None:
+    chair = db.session.scalar(sa.select(User).where(User.username == "chair"))
+    good = {
+        "unit_id": unit,
+        "level": "phong",
+        "flow": "term",
+        "department": TCCB,
+        "period": "2026–2031",
+        "title": "Quy hoạch",
+        "positions": [{"name": "Trưởng phòng", "quota": 1}],
+    }
+    ruleset = current_ruleset()
+    cases = [
+        ({"level": "tong-cuc"}, "level"),
+        ({"flow": "biennial"}, "flow"),
+        ({"unit_id": 999}, "unit_id"),
+        ({"department": "Phòng không có"}, "department"),
+        ({"positions": []}, "positions"),
+        ({"positions": [{"name": "Trưởng phòng", "quota": 4}]}, "positions[0].quota"),
+        ({"positions": [{"name": "Trưởng phòng", "quota": True}]}, "positions[0].quota"),
+        ({"positions": [{"name": "A", "quota": 1}, {"name": "A", "quota": 1}]}, "positions"),
+        ({"period": ""}, "period"),
+        ({"secretary_username": "chair"}, "secretary_username"),
+    ]
+    for change, field in cases:
+        refused(
+            lambda c=change: ops.create_process(chair, {**good, **c}, ruleset),
+            "invalid_field",
+            field,
+        )
+    refused(
+        lambda: ops.create_process(chair, ["not", "an", "object"], ruleset), "invalid_field", "$"
+    )  # type: ignore[arg-type]
+    from voting.planning.models import Process
+
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Process)) == 0
+
+
+def test_steps_run_in_order_and_a_done_step_never_changes(start_flow: Callable[..., Flow]) -> None:
+    flow = start_flow("cuc", "term", {PCT: 2})
+    ruleset = current_ruleset()
+    refused(lambda: flow.approve("B2"), "step_not_current")
+    refused(
+        lambda: ops.create_step_conference(flow.process, flow.step("B3"), {}, ruleset),
+        "step_not_current",
+    )
+    pid = flow.position_id(PCT)
+    # In-house planning picks from the register: a typed name is refused.
+    refused(
+        lambda: ops.record_source_list(
+            flow.process,
+            flow.step("B1"),
+            {"nominees": [{"position": pid, "name": "Ai đó"}]},
+            ruleset,
+        ),
+        "invalid_field",
+        "nominees[0].member_id",
+    )
+    refused(
+        lambda: ops.record_source_list(
+            flow.process,
+            flow.step("B1"),
+            {"nominees": [{"position": 999, "member_id": 1}]},
+            ruleset,
+        ),
+        "invalid_field",
+        "nominees[0].position",
+    )
+    twice = [{"position": pid, "member_id": member_id("Phạm Thị Yến")}] * 2
+    refused(
+        lambda: ops.record_source_list(flow.process, flow.step("B1"), {"nominees": twice}, ruleset),
+        "invalid_field",
+        "nominees[1]",
+    )
+    assert entries() == 0 and flow.step("B1").status == "current"
+    flow.source_list("B1", {PCT: ["Phạm Thị Yến", "Đỗ Minh Quân"]})
+    refused(lambda: flow.source_list("B1", {PCT: ["Huỳnh Thị Lan"]}), "step_done")
+    assert flow.names("B1") == sorted(["Phạm Thị Yến", "Đỗ Minh Quân"])
+    # B2 can approve only people B1 proposed.
+    lan = member_id("Huỳnh Thị Lan")
+    refused(
+        lambda: ops.approve_list(
+            flow.process,
+            flow.step("B2"),
+            {"meeting_on": "2026-11-05", "approved": [lan + 1000]},
+            ruleset,
+        ),
+        "invalid_field",
+        "approved",
+    )
+    refused(
+        lambda: ops.approve_list(
+            flow.process, flow.step("B2"), {"meeting_on": "5/11/2026", "approved": []}, ruleset
+        ),
+        "invalid_field",
+        "meeting_on",
+    )
+    flow.approve("B2")
+    # The vote step: no carrying on before the result is locked, one conference only.
+    refused(
+        lambda: ops.complete_vote_step(flow.process, flow.step("B3"), ruleset), "result_not_locked"
+    )
+    flow.conference("B3")
+    refused(
+        lambda: ops.create_step_conference(flow.process, flow.step("B3"), {}, ruleset),
+        "conference_exists",
+    )
+    refused(
+        lambda: ops.complete_vote_step(flow.process, flow.step("B3"), ruleset), "result_not_locked"
+    )
+    # Recording a decision at a vote step is the wrong kind of record.
+    refused(
+        lambda: ops.record_decision(
+            flow.process, flow.step("B3"), {"outcome": "approved"}, ruleset
+        ),
+        "wrong_step_kind",
+    )
+    assert [s.status for s in flow.process.steps] == [
+        "done",
+        "done",
+        "current",
+        "pending",
+        "pending",
+        "pending",
+    ]
+
+
+def test_consultation_and_decision_refuse_bad_input(start_flow: Callable[..., Flow]) -> None:
+    flow = start_flow("cuc", "annual-external", {PCT: 1})
+    ruleset = current_ruleset()
+    pid = flow.position_id(PCT)
+    refused(
+        lambda: ops.record_source_list(
+            flow.process,
+            flow.step("B1"),
+            {"nominees": [{"position": pid, "name": "Trần Văn Nam"}]},
+            ruleset,
+        ),
+        "invalid_field",
+        "agency",
+    )
+    ops.record_source_list(
+        flow.process,
+        flow.step("B1"),
+        {"nominees": [{"position": pid, "name": "Trần Văn Nam", "agency": "Cục THADS An Giang"}]},
+        ruleset,
+    )
+    flow.commit()
+    flow.approve("B2")
+    nam = flow.nominee("Trần Văn Nam")
+    row = flow.step("B3")
+    base = {"met_on": "2026-11-10"}
+    refused(
+        lambda: ops.record_consultation(
+            flow.process,
+            row,
+            nam.id,
+            base,
+            ruleset,
+            upload=("a.exe", "application/x-msdownload", b"MZ"),
+        ),
+        "invalid_field",
+        "opinion_file",
+    )
+    big = b"%PDF" + b"0" * ops.MAX_UPLOAD
+    refused(
+        lambda: ops.record_consultation(
+            flow.process, row, nam.id, base, ruleset, upload=("a.pdf", "application/pdf", big)
+        ),
+        "invalid_field",
+        "opinion_file",
+    )
+    refused(
+        lambda: ops.record_consultation(
+            flow.process, row, nam.id, {**base, "dossier": ["Giấy tờ lạ"]}, ruleset
+        ),
+        "invalid_field",
+        "dossier",
+    )
+    refused(
+        lambda: ops.record_consultation(flow.process, row, 9999, base, ruleset),
+        "invalid_field",
+        "nominee",
+    )
+    assert flow.nominee("Trần Văn Nam").consult == {}
+    ops.record_consultation(flow.process, row, nam.id, base, ruleset)
+    ops.finish_consultation(flow.process, row, {"proceed": [nam.id]}, ruleset)
+    flow.commit()
+    flow.vote("B4", [{PCT: ["Trần Văn Nam"]}] * 2)
+    b5 = flow.step("B5")
+    good = {
+        "outcome": "approved",
+        "number": "1/QĐ",
+        "signed_on": "2026-12-01",
+        "signer": "Cục trưởng",
+    }
+    refused(
+        lambda: ops.record_decision(flow.process, b5, {**good, "outcome": "maybe"}, ruleset),
+        "invalid_field",
+        "outcome",
+    )
+    refused(
+        lambda: ops.record_decision(flow.process, b5, {**good, "number": ""}, ruleset),
+        "invalid_field",
+        "number",
+    )
+    refused(
+        lambda: ops.record_decision(flow.process, b5, {**good, "approved": [nam.id + 99]}, ruleset),
+        "invalid_field",
+        "approved",
+    )
+    refused(
+        lambda: ops.record_decision(flow.process, b5, {**good, "removed": [nam.id]}, ruleset),
+        "invalid_field",
+        "removed",
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanningEntry)) == 0
+    flow.decide("B5")
+    entry = db.session.scalars(sa.select(PlanningEntry)).one()
+    refused(
+        lambda: ops.record_exit(
+            entry, {"reason": "removal-vote", "left_on": "2027-01-01", "decision": "x"}
+        ),
+        "invalid_field",
+        "reason",
+    )
+    refused(
+        lambda: ops.record_exit(
+            entry, {"reason": "appointed", "left_on": "2027-01-01", "decision": ""}
+        ),
+        "invalid_field",
+        "decision",
+    )
+    assert entry.active
+    ops.record_exit(
+        entry, {"reason": "appointed", "left_on": "2027-01-01", "decision": "5/QĐ-TCTHADS"}
+    )
+    db.session.commit()
+    refused(
+        lambda: ops.record_exit(
+            entry, {"reason": "appointed", "left_on": "2027-02-01", "decision": "6/QĐ"}
+        ),
+        "already_left",
+    )
+    assert str(db.session.get(PlanningEntry, entry.id).left_on) == "2027-01-01"
