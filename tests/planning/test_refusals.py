@@ -278,3 +278,27 @@ def test_consultation_and_decision_refuse_bad_input(start_flow: Callable[..., Fl
         "already_left",
     )
     assert str(db.session.get(PlanningEntry, entry.id).left_on) == "2027-01-01"
+
+
+def test_a_process_conference_keeps_its_ballot(start_flow: Callable[..., Flow]) -> None:
+    """The chair may edit the roster and details, never the ballot the process gave it."""
+    flow = start_flow("phong", "term", {"Trưởng phòng": 1}, department=TCCB)
+    flow.source_list("B1", {"Trưởng phòng": ["Lê Thị Phương Tâm"]})
+    flow.approve("B2")
+    conf = flow.conference("B3")
+    url = f"/api/v1/conferences/{conf['id']}"
+    r = flow.api.patch(
+        url,
+        {
+            "positions": [
+                {"name": "Trưởng phòng", "quota": 1, "candidates": [{"name": "Người khác"}]}
+            ]
+        },
+    )
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "ballot_from_process"
+    r = flow.api.patch(url, {"place": "Phòng họp số 2", "people": [{"name": "Phạm Thị Yến"}]})
+    assert r.status_code == 200, r.get_json()
+    after = flow.api.get(url).get_json()
+    assert after["positions"] == conf["positions"] and len(after["people"]) == 1
+    page = flow.api.get(f"/c/{conf['id']}/edit").get_data(as_text=True)
+    assert "readonly" in page

@@ -230,6 +230,12 @@ def update_conference(
     if "people" in data:
         conference.people = _people(data["people"])
     if "positions" in data:
+        if from_process(conference):
+            raise DomainError(
+                "ballot_from_process",
+                "This ballot comes from its planning process; change the list there.",
+                409,
+            )
         positions = _positions(data["positions"], ruleset)
         # The old rows go first: the unit of work would insert the new "p1"
         # before deleting the old one and trip the (conference, key) constraint.
@@ -244,6 +250,16 @@ def update_conference(
             conference=conference,
         )
     return conference
+
+
+def from_process(conference: Conference) -> bool:
+    """Whether a planning process created this conference (and so owns its ballot)."""
+    from voting.planning.models import ProcessStep  # planning builds on conferences
+
+    if conference.id is None:
+        return False
+    found = sa.select(ProcessStep.id).where(ProcessStep.conference_id == conference.id)
+    return db.session.scalar(found) is not None
 
 
 def set_attendance(conference: Conference, rows: Any) -> None:

@@ -50,7 +50,12 @@ def index():  # type: ignore[no-untyped-def]
 
 
 def _form_page(form: ConferenceForm, conference: Conference | None):  # type: ignore[no-untyped-def]
-    return render_template("conferences/form.html", form=form, conference=conference)
+    return render_template(
+        "conferences/form.html",
+        form=form,
+        conference=conference,
+        from_process=conference is not None and ops.from_process(conference),
+    )
 
 
 @blueprint.route("/conferences/new", methods=["GET", "POST"])
@@ -101,6 +106,8 @@ def edit(public_id: str):  # type: ignore[no-untyped-def]
         ):
             flash(_("The step cannot change; create a new conference instead."), "error")
             return _form_page(form, conference)
+        if ops.from_process(conference):
+            data.pop("positions", None)  # the process owns the ballot
         try:
             ops.update_conference(conference, data, ruleset)
             db.session.commit()
