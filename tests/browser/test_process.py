@@ -585,7 +585,8 @@ def test_phong_term_planning(browser: Any, server: Server, unit_id: int, screens
     for name in (KHOA, TRI):
         expect(deputies.filter(has_text=name)).to_contain_text(PHONG_DECISION)
     expect(page.locator("main")).not_to_contain_text(HANH)
-    expect(page.locator("table.planning-list tr.left")).to_have_count(0)
+    phong = f"section[aria-label='{TP}'] tr.left, section[aria-label='{PTP}'] tr.left"
+    expect(page.locator(phong)).to_have_count(0)
     axe(page, "planning list")
 
     # The process dossier: every step's record and each conference's locked files.
