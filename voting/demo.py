@@ -7,7 +7,7 @@ and a phòng-level next-term process waiting at its first step.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -18,9 +18,9 @@ from voting.conferences.operations import create_conference, set_attendance
 from voting.conferences.rules import current_ruleset
 from voting.extensions import db
 from voting.personnel.models import Unit
-from voting.personnel.operations import add_members, create_unit, parse_register
+from voting.personnel.operations import add_discipline, add_members, create_unit, parse_register
 from voting.planning.models import PlanningEntry
-from voting.planning.operations import create_process
+from voting.planning.operations import approve_list, create_process, incoming, record_source_list
 
 DEMO_TITLE = "Hội nghị cán bộ chủ chốt giới thiệu nguồn quy hoạch Phó Cục trưởng (demo)"
 
@@ -62,11 +62,21 @@ Võ Quốc Bảo; 1974; Nam; Chi cục trưởng; Chi cục THADS TP Rạch Giá
 Lâm Thị Thu; 1983; Nữ; Phó Chi cục trưởng; Chi cục THADS TP Rạch Giá; chi-cuc-deputy
 """
 
+#: Demo-only people: one past the planning age, one under discipline (issue 9's flags).
+EXTRA = """
+Trần Văn Thành; 03/1966; Nam; Phó Trưởng phòng Kiểm tra; Phòng Kiểm tra; phong-deputy
+Mai Thị Hoa; 08/1984; Nữ; Trưởng phòng Kiểm tra; Phòng Kiểm tra; phong-head
+Lý Văn Tài; 05/1991; Nam; Chuyên viên; Phòng Kiểm tra;
+"""
+OVER_AGE, DISCIPLINED = "Trần Văn Thành", "Mai Thị Hoa"
+CUC_PROCESS_TITLE = "Quy hoạch Lãnh đạo Cục nhiệm kỳ 2026–2031 (demo)"
+
 #: Last year's approved Cục-level list: (position, name).
 APPROVED_2025 = [
     ("Cục trưởng", "Lê Văn Hùng"),
     ("Phó Cục trưởng", "Phạm Thị Yến"),
-    ("Phó Cục trưởng", "Võ Quốc Bảo"),
+    ("Phó Cục trưởng", OVER_AGE),
+    ("Phó Cục trưởng", DISCIPLINED),
 ]
 
 
@@ -79,7 +89,19 @@ def load_demo_unit(chair: User) -> Unit:
     unit = create_unit(
         {"name": UNIT, "parent_body": "Tổng cục Thi hành án dân sự", "locality": "Kiên Giang"}
     )
-    members = {m.name: m for m in add_members(unit, parse_register(REGISTER), ruleset)}
+    rows = parse_register(REGISTER + EXTRA)
+    members = {m.name: m for m in add_members(unit, rows, ruleset)}
+    today = date.today()
+    add_discipline(
+        members[DISCIPLINED],
+        {
+            "form": "khiển trách",
+            "decided_on": (today - timedelta(days=150)).isoformat(),
+            "effect_until": (today + timedelta(days=215)).isoformat(),
+            "decision": "Quyết định kỷ luật số 07/QĐ-CTHADS",
+        },
+        ruleset,
+    )
     for position, name in APPROVED_2025:
         m = members[name]
         db.session.add(
@@ -97,6 +119,46 @@ def load_demo_unit(chair: User) -> Unit:
                 entered_decision="25/QĐ-TCTHADS ngày 15/12/2025 (Tổng cục trưởng)",
             )
         )
+    # A Cục-level process at B3: its list holds the two flagged people.
+    cuc = create_process(
+        chair,
+        {
+            "unit_id": unit.id,
+            "level": "cuc",
+            "flow": "term",
+            "period": "2026–2031",
+            "title": CUC_PROCESS_TITLE,
+            "positions": [
+                {"name": "Cục trưởng", "quota": 1},
+                {"name": "Phó Cục trưởng", "quota": 3},
+            ],
+        },
+        ruleset,
+    )
+    head, deputy = (p.id for p in cuc.positions)
+    picks = [(head, "Lê Văn Hùng")] + [
+        (deputy, n) for n in ("Phạm Thị Yến", "Nguyễn Hoàng Phúc", OVER_AGE, DISCIPLINED)
+    ]
+    record_source_list(
+        cuc,
+        cuc.steps[0],
+        {
+            "plan": "Kế hoạch số 01/KH-CTHADS triển khai công tác quy hoạch Lãnh đạo Cục",
+            "drafted_on": today.isoformat(),
+            "nominees": [{"position": pos, "member_id": members[n].id} for pos, n in picks],
+        },
+        ruleset,
+    )
+    approve_list(
+        cuc,
+        cuc.steps[1],
+        {
+            "meeting_on": today.isoformat(),
+            "conclusion": "Thống nhất thông qua kế hoạch và danh sách nguồn",
+            "approved": [n.id for n in incoming(cuc, cuc.steps[1])],
+        },
+        ruleset,
+    )
     create_process(
         chair,
         {

@@ -29,7 +29,6 @@ import json
 import re
 import subprocess
 import sys
-import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -39,13 +38,11 @@ import pytest
 
 from tests.browser.conftest import Server, _server_env
 from tests.browser.helpers import (
-    BLOCKING_IMPACTS,
     CHAIR,
     RECEIPT,
     ROOT,
     ConsoleWatch,
     axe_check,
-    axe_results,
     new_phone,
     screenshot,
 )
@@ -218,37 +215,9 @@ def seed(server: Server, unit_id: int) -> None:
 
 # --------------------------------------------------------------------------- axe
 
-# A known issue of the process page, reported rather than fixed here: ".step.step-pending
-# { opacity: .75 }" (static/css/app.css) fades the muted text of a waiting step to a
-# contrast of 3.43:1. Only those nodes are let through (as a warning); any other serious
-# or critical violation fails the test, and once the style is fixed nothing is let through.
-PENDING_STEP_TEXT = re.compile(r"^(#step-B\d+) > ")
-
-
 def axe(page: Any, screen: str) -> None:
-    """``axe_check``, except color-contrast inside a step that is still waiting."""
-    try:
-        axe_check(page, screen)
-    except AssertionError:
-        waiting = set()
-        for section in page.locator("section.step.step-pending").all():
-            waiting.add("#" + (section.get_attribute("id") or ""))
-        known, other = [], []
-        for v in axe_results[screen]:
-            if v["impact"] not in BLOCKING_IMPACTS:
-                continue
-            for node in v["nodes"]:
-                found = PENDING_STEP_TEXT.match(node)
-                if v["id"] == "color-contrast" and found and found.group(1) in waiting:
-                    known.append(node.split(" :: ")[0])
-                else:
-                    other.append(f"[{v['impact']}] {v['id']}: {node}")
-        assert not other, f"axe on {screen}:\n  " + "\n  ".join(other)
-        warnings.warn(
-            f"axe on {screen}: color-contrast of waiting steps (.step-pending opacity): "
-            + ", ".join(known),
-            stacklevel=2,
-        )
+    """axe-core on the screen: no serious or critical violation."""
+    axe_check(page, screen)
 
 
 # --------------------------------------------------------------------------- the chair

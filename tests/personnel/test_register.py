@@ -30,6 +30,8 @@ def test_paste_reads_every_column(app: Flask) -> None:
         )
         assert yen.role_tags == {"phong-head", "party-committee"}
         assert (khoa.sex, khoa.roles, khoa.seq) == ("male", "", 2)
+        (m,) = add_members(unit, parse_register("Lê Văn Hùng; 10/1961; Nam"), current_ruleset())
+        assert (m.birth_year, m.birth_month) == (1961, 10)
         assert unit.departments() == ["Phòng Tổ chức cán bộ"]
 
 
@@ -50,8 +52,30 @@ def test_a_bad_row_refuses_the_whole_paste(app: Flask, line: str, field: str) ->
         with pytest.raises(DomainError) as info:
             add_members(unit, rows, current_ruleset())
         db.session.rollback()
-        assert info.value.code == "invalid_field"
-        assert info.value.params["field"] == field
+        assert info.value.code == "invalid_rows"
+        assert info.value.params["rows"] == [
+            {"row": 2, "field": field, "message": info.value.params["rows"][0]["message"]}
+        ]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == 0
+
+
+def test_every_bad_row_is_reported_and_none_imported(app: Flask) -> None:
+    with app.app_context():
+        unit = create_unit({"name": "Cục THADS tỉnh Kiên Giang"})
+        db.session.commit()
+        rows = parse_register(
+            "Phạm Thị Yến; 13/1978; Nữ\nLê Văn A; 1980\nTrần B; 1985; X\nĐỗ C; 1990; Nam; ; ; vua"
+        )
+        with pytest.raises(DomainError) as info:
+            add_members(unit, rows, current_ruleset())
+        db.session.rollback()
+        found = [(r["row"], r["field"]) for r in info.value.params["rows"]]
+        assert found == [
+            (1, "members[0].birth_month"),
+            (3, "members[2].sex"),
+            (4, "members[3].roles"),
+        ]
+        assert info.value.params["count"] == 3
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == 0
 
 

@@ -35,7 +35,8 @@ def checkbox_values(page: str, name: str) -> dict[str, str]:
     """name=value checkboxes on the page: value -> the label's text."""
     found = {}
     for m in re.finditer(
-        rf'<input type="checkbox" name="{name}" value="([^"]+)"[^>]*>\s*([^<]+)<', page
+        rf'<input type="checkbox" name="{name}" value="([^"]+)"[^>]*>\s*(?:<span>)?\s*([^<]+)<',
+        page,
     ):
         found[m.group(1)] = m.group(2).strip()
     return found

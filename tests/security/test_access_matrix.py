@@ -100,6 +100,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/p/<public_id>/steps/<step>", "POST"): RUN,
     # The approved list and the register: every account reads, chairs and admins write.
     ("/planning", "GET"): LOGGED_IN,
+    ("/planning/exits", "GET"): LOGGED_IN,
     ("/planning/<int:entry_id>/exit", "POST"): SET_UP,
     ("/register", "GET"): LOGGED_IN,
     ("/register", "POST"): SET_UP,

@@ -39,6 +39,7 @@ ACTIONS = (
     "minutes.record_updated",
     "minutes.note_added",
     "unit.created",
+    "unit.updated",
     "members.added",
     "member.updated",
     "process.created",

@@ -7,7 +7,7 @@ eligibility data (full date of birth, discipline, dossier) extends ``Member``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -30,6 +30,8 @@ class Unit(db.Model):
     parent_body: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     #: Locality in dated lines ("Kiên Giang, ngày …").
     locality: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    #: The date service left is counted from (planning age); today when unset.
+    reference_on: so.Mapped[date | None] = so.mapped_column()
     created_dt: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     members: so.Mapped[list[Member]] = so.relationship(
@@ -62,7 +64,16 @@ class Member(db.Model):
     seq: so.Mapped[int] = so.mapped_column()
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     birth_year: so.Mapped[int | None] = so.mapped_column()
+    #: Month of birth (1–12); the retirement month needs it.
+    birth_month: so.Mapped[int | None] = so.mapped_column()
     sex: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    ethnicity: so.Mapped[str] = so.mapped_column(sa.String(50), default="")
+    #: Professional qualification (trình độ chuyên môn), e.g. "Cử nhân Luật".
+    qualification: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: Political theory level (lý luận chính trị): sơ cấp, trung cấp, cao cấp, cử nhân.
+    political_theory: so.Mapped[str] = so.mapped_column(sa.String(50), default="")
+    #: The planning dossier is complete (None: not checked yet).
+    dossier_complete: so.Mapped[bool | None] = so.mapped_column()
     #: Current post (chức vụ), e.g. "Phó Trưởng phòng Tổ chức cán bộ".
     post: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     #: The phòng or chi cục the person works in ("" for the Cục's leadership).
@@ -72,6 +83,9 @@ class Member(db.Model):
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default="serving")
 
     unit: so.Mapped[Unit] = so.relationship(back_populates="members")
+    disciplines: so.Mapped[list[Discipline]] = so.relationship(
+        back_populates="member", order_by="Discipline.decided_on", cascade="all, delete-orphan"
+    )
 
     @property
     def role_tags(self) -> set[str]:
@@ -80,3 +94,25 @@ class Member(db.Model):
     @property
     def serving(self) -> bool:
         return self.status == "serving"
+
+
+class Discipline(db.Model):
+    """A disciplinary measure: its form, when it was decided and until when it has effect."""
+
+    __tablename__ = "disciplines"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    member_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    #: The form as the ruleset names it ("khiển trách", "cảnh cáo", …).
+    form: so.Mapped[str] = so.mapped_column(sa.String(50))
+    decided_on: so.Mapped[date] = so.mapped_column()
+    #: Last day of effect; None while the effect has no set end.
+    effect_until: so.Mapped[date | None] = so.mapped_column()
+    decision: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+
+    member: so.Mapped[Member] = so.relationship(back_populates="disciplines")
+
+    def in_effect(self, on: date) -> bool:
+        return self.decided_on <= on and (self.effect_until is None or on <= self.effect_until)

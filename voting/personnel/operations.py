@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from voting import audit
 from voting.errors import DomainError
 from voting.extensions import db
-from voting.personnel.models import MEMBER_STATUSES, SEXES, Member, Unit
+from voting.personnel.models import MEMBER_STATUSES, SEXES, Discipline, Member, Unit
 from voting.procedure.ruleset import Ruleset
 
 TEXT_LIMIT = 200
@@ -66,8 +66,12 @@ def create_unit(data: dict[str, Any]) -> Unit:
     return unit
 
 
-def _member_fields(row: dict[str, Any], where: str, ruleset: Ruleset) -> dict[str, Any]:
-    year = row.get("birth_year")
+def _birth(row: dict[str, Any], where: str) -> tuple[int | None, int | None]:
+    """(year, month) from "1978", "10/1961" or separate birth_year/birth_month fields."""
+    year, month = row.get("birth_year"), row.get("birth_month")
+    if isinstance(year, str) and "/" in year:
+        month, _sep, year = year.partition("/")
+    field = f"{where}.birth_year"
     if year in (None, ""):
         year = None
     else:
@@ -78,7 +82,19 @@ def _member_fields(row: dict[str, Any], where: str, ruleset: Ruleset) -> dict[st
             or not isinstance(year, int)
             or not 1900 <= year <= date.today().year
         ):
-            raise _invalid(f"{where}.birth_year", "The year of birth is not a valid year.")
+            raise _invalid(field, "The year of birth is not a valid year.")
+    if month in (None, ""):
+        month = None
+    else:
+        if isinstance(month, str) and month.strip().isdigit():
+            month = int(month.strip())
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise _invalid(f"{where}.birth_month", "The month of birth must be 1 to 12.")
+    return year, month
+
+
+def _member_fields(row: dict[str, Any], where: str, ruleset: Ruleset) -> dict[str, Any]:
+    year, month = _birth(row, where)
     sex = row.get("sex") or None
     if isinstance(sex, str):
         sex = SEX_WORDS.get(sex.strip().casefold(), sex.strip() or None)
@@ -92,14 +108,34 @@ def _member_fields(row: dict[str, Any], where: str, ruleset: Ruleset) -> dict[st
     status = row.get("status") or "serving"
     if status not in MEMBER_STATUSES:
         raise _invalid(f"{where}.status", "Unknown status.")
+    dossier = row.get("dossier_complete")
+    if isinstance(dossier, str):
+        dossier = {
+            "": None,
+            "có": True,
+            "yes": True,
+            "1": True,
+            "không": False,
+            "no": False,
+            "0": False,
+        }.get(dossier.strip().casefold(), dossier)
+    if dossier is not None and not isinstance(dossier, bool):
+        raise _invalid(
+            f"{where}.dossier_complete", "Write the dossier as complete or not (Có/Không)."
+        )
     return {
         "name": _text(row, "name", required=True, where=where),
         "birth_year": year,
+        "birth_month": month,
         "sex": sex,
+        "ethnicity": _text(row, "ethnicity", limit=50, where=where),
         "post": _text(row, "post", where=where),
         "department": _text(row, "department", where=where),
+        "qualification": _text(row, "qualification", where=where),
+        "political_theory": _text(row, "political_theory", limit=50, where=where),
         "roles": " ".join(dict.fromkeys(roles)),
         "status": status,
+        "dossier_complete": dossier,
     }
 
 
@@ -110,10 +146,29 @@ def add_members(unit: Unit, rows: Any, ruleset: Ruleset) -> list[Member]:
     if len(unit.members) + len(rows) > MAX_MEMBERS:
         raise _invalid("members", "The register is too long.")
     fields = []
+    problems: list[dict[str, Any]] = []
+    # Every row is checked before anything is written, so one bad row refuses
+    # the whole import and the error lists every row to fix.
     for i, row in enumerate(rows):
-        if not isinstance(row, dict):
-            raise _invalid(f"members[{i}]", "Each person must be an object.")
-        fields.append(_member_fields(row, f"members[{i}]", ruleset))
+        try:
+            if not isinstance(row, dict):
+                raise _invalid(f"members[{i}]", "Each person must be an object.")
+            fields.append(_member_fields(row, f"members[{i}]", ruleset))
+        except DomainError as exc:
+            problems.append(
+                {"row": i + 1, "field": exc.params.get("field"), "message": exc.message}
+            )
+    if problems:
+        first = problems[0]
+        raise DomainError(
+            "invalid_rows",
+            "%(count)s rows have errors; nothing was added. First: row %(row)s, %(field)s.",
+            422,
+            count=len(problems),
+            row=first["row"],
+            field=str(first["field"]),
+            rows=problems,
+        )
     start = len(unit.members)
     added = [Member(seq=start + i + 1, **f) for i, f in enumerate(fields)]
     unit.members.extend(added)
@@ -136,16 +191,66 @@ def _as_row(member: Member) -> dict[str, Any]:
     return {
         "name": member.name,
         "birth_year": member.birth_year,
+        "birth_month": member.birth_month,
         "sex": member.sex,
+        "ethnicity": member.ethnicity,
         "post": member.post,
         "department": member.department,
-        "roles": member.roles,
+        "qualification": member.qualification,
+        "political_theory": member.political_theory,
+        "roles": member.roles.split(),
         "status": member.status,
+        "dossier_complete": member.dossier_complete,
     }
 
 
+def add_discipline(member: Member, data: dict[str, Any], ruleset: Ruleset) -> Discipline:
+    """A disciplinary measure on the register (its form from the ruleset's list)."""
+    form = data.get("form")
+    if form not in ruleset.eligibility["discipline_forms"]:
+        raise _invalid("form", "Choose a form of discipline from the list.")
+
+    def day(field: str, required: bool) -> date | None:
+        raw = data.get(field)
+        if raw in (None, "") and not required:
+            return None
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError:
+            raise _invalid(field, "The date must be written YYYY-MM-DD.") from None
+
+    decided = day("decided_on", True)
+    until = day("effect_until", False)
+    assert decided is not None
+    if until is not None and until < decided:
+        raise _invalid("effect_until", "The effect cannot end before the decision.")
+    discipline = Discipline(
+        form=form, decided_on=decided, effect_until=until, decision=_text(data, "decision")
+    )
+    member.disciplines.append(discipline)
+    db.session.flush()
+    audit.record(
+        "member.updated",
+        {"unit": member.unit.name, "name": member.name, "fields": ["disciplines"]},
+    )
+    return discipline
+
+
+def set_reference_date(unit: Unit, raw: Any) -> None:
+    """The date the unit counts service left from (blank: today)."""
+    if raw in (None, ""):
+        unit.reference_on = None
+    else:
+        try:
+            unit.reference_on = date.fromisoformat(str(raw))
+        except ValueError:
+            raise _invalid("reference_on", "The date must be written YYYY-MM-DD.") from None
+    db.session.flush()
+    audit.record("unit.updated", {"unit": unit.name, "reference_on": str(unit.reference_on or "")})
+
+
 def parse_register(text: str) -> list[dict[str, Any]]:
-    """Pasted lines 'Name; year; sex; post; department; roles' (tabs also work)."""
+    """Pasted lines 'Name; year (or MM/YYYY); sex; post; department; roles' (tabs also work)."""
     rows = []
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):

@@ -97,3 +97,9 @@ def age_text(months: int) -> str:
     """'60 năm 6 tháng' (as the minutes and the register show an age)."""
     years, rest = divmod(months, 12)
     return f"{years} năm" + (f" {rest} tháng" if rest else "")
+
+
+def schedules(retirement: dict) -> tuple[dict[str, Schedule], int]:
+    """The ruleset's [retirement] table as schedules and the reform's first year."""
+    found = {sex: Schedule(**retirement[sex]) for sex in SEXES if sex in retirement}
+    return (found or dict(ND135)), int(retirement.get("from_year", ND135_FROM_YEAR))

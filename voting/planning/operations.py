@@ -23,6 +23,7 @@ from voting.conferences import operations as conference_ops
 from voting.conferences.models import Conference
 from voting.errors import DomainError
 from voting.extensions import db
+from voting.personnel.eligibility import Flag, flags
 from voting.personnel.models import Member, Unit
 from voting.planning import chain
 from voting.planning.models import (
@@ -36,6 +37,7 @@ from voting.planning.models import (
     ProcessStep,
     StepEntry,
 )
+from voting.planning.structure import Structure, check, person_of
 from voting.procedure.ruleset import Ruleset, Step
 
 TEXT_LIMIT = 200
@@ -550,6 +552,17 @@ def ballot_people(
     return [(p, [n for n in people if n.position_id == p.id]) for p in process.positions]
 
 
+def reference_date(process: Process) -> date:
+    """The date service left is counted from: the unit's reference date, else today."""
+    return process.unit.reference_on or date.today()
+
+
+def flags_of(process: Process, ruleset: Ruleset) -> dict[int, list[Flag]]:
+    """Eligibility flags of every register member of the process's unit, by member id."""
+    on = reference_date(process)
+    return {m.id: flags(m, ruleset, on) for m in process.unit.members}
+
+
 def default_roster(process: Process, definition: Step, ruleset: Ruleset) -> list[Member]:
     level = ruleset.levels[process.level]
     return chain.roster(definition, process.unit.members, level["scope"], process.department)  # type: ignore[return-value]
@@ -570,6 +583,46 @@ def create_step_conference(
         raise DomainError("conference_exists", "This step already has its conference.", 409)
     level = ruleset.levels[process.level]
     lines = ballot_people(process, row, ruleset)
+    rule = ruleset.rule(definition.rule) if definition.rule else None
+    flagged = flags_of(process, ruleset)
+    review = []
+    if rule is not None and not rule.removal:
+        # Flagged people are never dropped silently: the chair keeps or drops each one.
+        decisions = data.get("flag_decisions") or {}
+        if not isinstance(decisions, dict):
+            raise _invalid("flag_decisions", "Decide keep or drop for each flagged person.")
+        undecided = []
+        kept_lines = []
+        for position, nominees in lines:
+            kept = []
+            for n in nominees:
+                found = [f for f in flagged.get(n.member_id or 0, []) if f.bars]
+                if not found:
+                    kept.append(n)
+                    continue
+                choice = decisions.get(str(n.id))
+                if choice not in ("keep", "drop"):
+                    undecided.append(n.name)
+                    continue
+                review.append(
+                    {
+                        "name": n.name,
+                        "position": position.name,
+                        "flags": [f.code for f in found],
+                        "decision": choice,
+                    }
+                )
+                if choice == "keep":
+                    kept.append(n)
+            kept_lines.append((position, kept))
+        if undecided:
+            raise DomainError(
+                "flags_undecided",
+                "Decide for each flagged person whether they stay on the ballot: %(names)s.",
+                409,
+                names=", ".join(undecided),
+            )
+        lines = kept_lines
     if not any(nominees for _, nominees in lines):
         raise DomainError("nobody_to_vote_on", "No one is on the list this step votes on.", 409)
     positions: list[dict[str, Any]] = []
@@ -645,6 +698,8 @@ def create_step_conference(
     conference = conference_ops.create_conference(owner, details, ruleset)
     conference.secretary_user_id = process.secretary_user_id
     row.conference_id = conference.id
+    if review:
+        row.outcome_json = json.dumps({**row.outcome, "flag_review": review}, ensure_ascii=False)
     for link in links:
         link.step_id = row.id
         db.session.add(link)
@@ -652,7 +707,14 @@ def create_step_conference(
     _audit(
         "step.conference_created",
         process,
-        {"step": row.step, "conference": conference.public_id, "positions": len(positions)},
+        {
+            "step": row.step,
+            "conference": conference.public_id,
+            "positions": len(positions),
+            "flag_review": [
+                {"name": r["name"], "flags": r["flags"], "decision": r["decision"]} for r in review
+            ],
+        },
         conference=conference,
     )
     return conference
@@ -836,3 +898,44 @@ def record_exit(entry: PlanningEntry, data: dict[str, Any]) -> None:
         "planning.exit_recorded",
         {"entry": entry.id, "name": entry.name, "reason": reason, "decision": entry.left_decision},
     )
+
+
+# --- structure and automatic exit
+
+
+def list_structure(process: Process, nominees: list[Nominee], ruleset: Ruleset) -> Structure:
+    """The structure check of a proposed list of this process (warnings, never blocking)."""
+    people = [person_of(n, n.position.name, n.member) for n in nominees]
+    quotas = {p.name: p.quota for p in process.positions}
+    return check(people, quotas, ruleset, reference_date(process))
+
+
+def planning_structure(
+    entries: list[PlanningEntry], ruleset: Ruleset, reference: date
+) -> Structure:
+    """The structure check of an approved list (one level, one phòng)."""
+    members = {
+        m.id: m
+        for m in db.session.scalars(
+            sa.select(Member).where(Member.id.in_([e.member_id for e in entries if e.member_id]))
+        )
+    }
+    people = [person_of(e, e.position_name, members.get(e.member_id or 0)) for e in entries]
+    return check(people, {}, ruleset, reference)
+
+
+def automatic_exits(ruleset: Ruleset) -> list[tuple[PlanningEntry, Member, list[Flag]]]:
+    """People in the approved list who now meet an automatic-exit condition."""
+    found = []
+    rows = db.session.execute(
+        sa.select(PlanningEntry, Member)
+        .join(Member, PlanningEntry.member_id == Member.id)
+        .where(PlanningEntry.left_on.is_(None))
+        .order_by(PlanningEntry.level, PlanningEntry.department, PlanningEntry.position_name)
+    )
+    for entry, member in rows:
+        on = member.unit.reference_on or date.today()
+        reasons = [f for f in flags(member, ruleset, on) if f.exit]
+        if reasons:
+            found.append((entry, member, reasons))
+    return found

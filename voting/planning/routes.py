@@ -177,6 +177,9 @@ def show(public_id: str):  # type: ignore[no-untyped-def]
         can_run=current_user.is_admin or process.owner_id == current_user.id,
         today=date.today().isoformat(),
         attachments=list(attachments),
+        flags=ops.flags_of(process, ruleset),
+        structure_of=lambda nominees: ops.list_structure(process, nominees, ruleset),
+        reference=ops.reference_date(process),
         **context,
     )
 
@@ -275,6 +278,11 @@ def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
         }
         if people is not None:
             data["people"] = people
+        data["flag_decisions"] = {
+            key.removeprefix("flag-"): value
+            for key, value in form.items()
+            if key.startswith("flag-")
+        }
         made: list[Any] = []
         if _act(
             lambda: made.append(ops.create_step_conference(process, row, data, ruleset)),
@@ -341,14 +349,36 @@ def planning_list():  # type: ignore[no-untyped-def]
         )
     ).all()
     groups: dict[tuple[str, str, str], list[PlanningEntry]] = {}
+    lists: dict[tuple[str, str], list[PlanningEntry]] = {}
     for e in entries:
         groups.setdefault((e.level, e.department, e.position_name), []).append(e)
+        if e.active:
+            lists.setdefault((e.level, e.department), []).append(e)
     processes = {p.id: p for p in db.session.scalars(sa.select(Process))}
+    ruleset = current_ruleset()
+    reference = date.today()
+    structures = {
+        key: ops.planning_structure(active, ruleset, reference) for key, active in lists.items()
+    }
     return render_template(
         "planning/list.html",
         groups=groups,
+        structures=structures,
+        reference=reference,
+        exits=len(ops.automatic_exits(ruleset)),
         processes=processes,
         reasons=[r for r in EXIT_REASONS if r != "removal-vote"],
+        today=date.today().isoformat(),
+    )
+
+
+@blueprint.get("/planning/exits")
+@login_required
+def automatic_exits():  # type: ignore[no-untyped-def]
+    """People in the list who now meet an automatic-exit condition: no ballot needed."""
+    return render_template(
+        "planning/exits.html",
+        found=ops.automatic_exits(current_ruleset()),
         today=date.today().isoformat(),
     )
 
@@ -361,4 +391,7 @@ def exit_entry(entry_id: int):  # type: ignore[no-untyped-def]
     if entry is None:
         abort(404)
     _act(lambda: ops.record_exit(entry, request.form.to_dict()), _("Exit recorded."))
-    return redirect(url_for("planning.planning_list"))
+    back = request.form.get("back")
+    return redirect(
+        url_for("planning.automatic_exits" if back == "exits" else "planning.planning_list")
+    )

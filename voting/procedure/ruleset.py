@@ -158,6 +158,12 @@ class Ruleset:
     roles: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
     #: The consultation step's dossier checklist.
     dossier_items_vi: tuple[str, ...] = ()
+    #: Nghị định 135: {"from_year": int, "male"/"female": {before,start,step,final}_months}.
+    retirement: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: min_months_left, aim_months_left, discipline_forms.
+    eligibility: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: max_positions_per_person, young_under_age, young_share, women_share (Fractions).
+    structure: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
@@ -266,6 +272,48 @@ def _parse_rule(path: Path | str, rule_id: str, table: Any) -> Rule:
     return rule
 
 
+def _positive(r: _Reader, field: str, default: int) -> int:
+    value = r.get(field, int, required=False)
+    if value is None:
+        return default
+    if value < 1:
+        raise r.fail(field, "must be at least 1")
+    return int(value)
+
+
+def _share(r: _Reader, field: str, default: str) -> Fraction:
+    raw = r.get(field, str, required=False) or default
+    try:
+        num, den = (int(x) for x in raw.split("/"))
+    except ValueError:
+        raise r.fail(field, f"must be an exact fraction 'p/q', got {raw!r}") from None
+    if den <= 0 or not 0 <= num <= den:
+        raise r.fail(field, f"must lie in [0, 1], got {raw!r}")
+    return Fraction(num, den)
+
+
+def _parse_retirement(path: Path | str, table: Any) -> dict[str, Any]:
+    r = _Reader(path, "[retirement]", table)
+    out: dict[str, Any] = {"from_year": r.get("from_year", int, required=False) or 2021}
+    defaults = {
+        "male": {"before_months": 720, "start_months": 723, "step_months": 3, "final_months": 744},
+        "female": {
+            "before_months": 660,
+            "start_months": 664,
+            "step_months": 4,
+            "final_months": 720,
+        },
+    }
+    for sex, default in defaults.items():
+        sub = _Reader(path, f"[retirement.{sex}]", r.table.get(sex, default))
+        sub.refuse_unknown(set(default))
+        values = {k: sub.get(k, int) for k in default}
+        if not values["start_months"] <= values["final_months"] or values["step_months"] < 0:
+            raise sub.fail("final_months", "must not be below start_months")
+        out[sex] = values
+    return out
+
+
 def _table(path: Path | str, data: dict[str, Any], name: str) -> dict[str, Any]:
     value = data.get(name) or {}
     if not isinstance(value, dict):
@@ -368,6 +416,21 @@ def parse_ruleset(data: dict[str, Any], path: Path | str = "<memory>") -> Rulese
                 output_vi=sr.get("output_vi", str, required=False) or "",
             )
         )
+    retirement = _parse_retirement(path, data.get("retirement") or {})
+    er = _Reader(path, "[eligibility]", data.get("eligibility") or {})
+    eligibility = {
+        "min_months_left": _positive(er, "min_months_left", 60),
+        "aim_months_left": _positive(er, "aim_months_left", 120),
+        "discipline_forms": tuple(er.get("discipline_forms", list, required=False) or ()),
+    }
+    tr = _Reader(path, "[structure]", data.get("structure") or {})
+    structure = {
+        "max_positions_per_person": _positive(tr, "max_positions_per_person", 3),
+        "young_under_age": _positive(tr, "young_under_age", 40),
+        "young_share": _share(tr, "young_share", "15/100"),
+        "women_share": _share(tr, "women_share", "25/100"),
+        "majority_ethnicity": tr.get("majority_ethnicity", str, required=False) or "Kinh",
+    }
     consultation = _Reader(path, "[consultation]", data.get("consultation") or {})
     dossier_items = consultation.get("dossier_items_vi", list, required=False) or []
 
@@ -384,6 +447,9 @@ def parse_ruleset(data: dict[str, Any], path: Path | str = "<memory>") -> Rulese
         path=str(path),
         roles=roles,
         dossier_items_vi=tuple(str(i) for i in dossier_items),
+        retirement=retirement,
+        eligibility=eligibility,
+        structure=structure,
     )
 
 
