@@ -31,8 +31,11 @@ def test_served_as_json(client: FlaskClient) -> None:
     assert r.mimetype == "application/json"
     doc = r.get_json()
     assert doc["openapi"] == "3.0.3"
-    assert doc["info"] == {**doc["info"], "title": "Secret-ballot conference voting (QT.NB.03)",
-                           "version": "1"}
+    assert doc["info"] == {
+        **doc["info"],
+        "title": "Secret-ballot conference voting (QT.NB.03)",
+        "version": "1",
+    }
     assert doc["servers"] == [{"url": PREFIX}]
     assert doc == openapi_document()
 
@@ -42,7 +45,7 @@ def _app_operations(app: Flask) -> dict[str, set[str]]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(PREFIX + "/") or rule.rule == f"{PREFIX}/openapi.json":
             continue
-        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(PREFIX):])
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(PREFIX) :])
         routes.setdefault(path, set()).update(m.lower() for m in (rule.methods or ()) - IMPLICIT)
     return routes
 
@@ -102,15 +105,35 @@ def test_every_ref_resolves(document: dict[str, Any]) -> None:
 
 def test_required_schemas_and_security(document: dict[str, Any]) -> None:
     components = document["components"]
-    for name in ("Error", "Conference", "ConferenceInput", "Attendance", "Tokens", "Tally",
-                 "Decision", "Result", "BallotDefinition", "CastRequest", "CastResponse",
-                 "Ruleset", "Session"):
+    for name in (
+        "Error",
+        "Conference",
+        "ConferenceInput",
+        "Attendance",
+        "Tokens",
+        "Tally",
+        "Decision",
+        "Result",
+        "BallotDefinition",
+        "CastRequest",
+        "CastResponse",
+        "Ruleset",
+        "Session",
+    ):
         assert name in components["schemas"], name
     schemes = components["securitySchemes"]
-    assert schemes["session"] == {**schemes["session"], "type": "apiKey", "in": "cookie",
-                                  "name": "session"}
-    assert schemes["csrf"] == {**schemes["csrf"], "type": "apiKey", "in": "header",
-                               "name": "X-CSRFToken"}
+    assert schemes["session"] == {
+        **schemes["session"],
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+    }
+    assert schemes["csrf"] == {
+        **schemes["csrf"],
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-CSRFToken",
+    }
 
 
 def test_operations_are_complete(document: dict[str, Any]) -> None:

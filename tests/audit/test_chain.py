@@ -55,6 +55,8 @@ def planning_actions(app: Flask, chair_api: Api) -> None:
         "Nguyễn Văn Vũ; 1968; Nam; Cục trưởng; ; cuc-leader\nLê Văn Hùng; 1972; Nam; Phó Cục trưởng"
     )
     assert form_post(chair_api, "/register/1", {"register": register}).status_code == 302
+    r = form_post(chair_api, "/register/1/reference", {"reference_on": "2026-12-31"})
+    assert r.status_code == 302
     r = form_post(
         chair_api, "/register/member/2", {"roles": "cuc-leader", "post": "Phó Cục trưởng"}
     )

@@ -215,6 +215,7 @@ def seed(server: Server, unit_id: int) -> None:
 
 # --------------------------------------------------------------------------- axe
 
+
 def axe(page: Any, screen: str) -> None:
     """axe-core on the screen: no serious or critical violation."""
     axe_check(page, screen)

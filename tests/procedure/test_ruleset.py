@@ -100,11 +100,17 @@ def test_shipped_rule_fields(
     """Does each shipped rule carry the procedure's base, threshold and comparison?"""
     rule = shipped.rule(rule_id)
     assert (rule.id, rule.base, rule.threshold, rule.comparison) == (
-        rule_id, base, threshold, comparison,
+        rule_id,
+        base,
+        threshold,
+        comparison,
     )
     assert isinstance(rule.threshold, Fraction)
     assert (rule.cap_at_quota, rule.blank_valid, rule.ranked, rule.removal) == (
-        cap, True, ranked, removal,
+        cap,
+        True,
+        ranked,
+        removal,
     )
     assert set(rule.label) == set(rule.sentence) == {"vi", "en"}
     assert rule.citation.startswith("QT.NB.03")
@@ -268,9 +274,7 @@ def test_exactly_thirty_percent_passes(shipped: Ruleset, base: int) -> None:
         ("1/100", ">", 100, 2),
     ],
 )
-def test_edited_threshold_is_data(
-    threshold: str, comparison: str, base: int, needed: int
-) -> None:
+def test_edited_threshold_is_data(threshold: str, comparison: str, base: int, needed: int) -> None:
     """Does an administrator's edited threshold and comparison change the arithmetic?"""
     data = shipped_data()
     data["rules"]["nominate-30-present"].update(threshold=threshold, comparison=comparison)
@@ -343,7 +347,9 @@ def test_bad_rule_field_names_file_rule_and_field(
     assert f"rule '{RULE}'" in message
     assert f"field '{field}'" in message
     assert (info.value.path, info.value.where, info.value.field) == (
-        "edited.toml", f"rule '{RULE}'", field,
+        "edited.toml",
+        f"rule '{RULE}'",
+        field,
     )
 
 
@@ -352,71 +358,103 @@ def test_bad_rule_field_names_file_rule_and_field(
     [
         pytest.param(
             lambda d: d["steps"][2].update(rule="nominate-40-present"),
-            "steps[2]", "rule", id="unknown-step-rule",
+            "steps[2]",
+            "rule",
+            id="unknown-step-rule",
         ),
         pytest.param(
-            lambda d: d["steps"][2].update(level="tong-cuc"), "steps[2]", "level",
+            lambda d: d["steps"][2].update(level="tong-cuc"),
+            "steps[2]",
+            "level",
             id="unknown-level",
         ),
         pytest.param(
-            lambda d: d["steps"][2].update(flow="biennial"), "steps[2]", "flow",
+            lambda d: d["steps"][2].update(flow="biennial"),
+            "steps[2]",
+            "flow",
             id="unknown-flow",
         ),
         pytest.param(
-            lambda d: d["steps"].append(copy.deepcopy(d["steps"][2])), "steps[32]", "step",
+            lambda d: d["steps"].append(copy.deepcopy(d["steps"][2])),
+            "steps[32]",
+            "step",
             id="step-twice",
         ),
         pytest.param(lambda d: d["steps"][2].pop("step"), "steps[2]", "step", id="missing-step"),
         pytest.param(
-            lambda d: d["ruleset"].update(max_quota=0), "[ruleset]", "max_quota",
+            lambda d: d["ruleset"].update(max_quota=0),
+            "[ruleset]",
+            "max_quota",
             id="max-quota-zero",
         ),
         pytest.param(
-            lambda d: d["ruleset"].update(max_quota=True), "[ruleset]", "max_quota",
+            lambda d: d["ruleset"].update(max_quota=True),
+            "[ruleset]",
+            "max_quota",
             id="max-quota-bool",
         ),
         pytest.param(
-            lambda d: d["ruleset"].pop("max_quota"), "[ruleset]", "max_quota",
+            lambda d: d["ruleset"].pop("max_quota"),
+            "[ruleset]",
+            "max_quota",
             id="max-quota-missing",
         ),
         pytest.param(lambda d: d.pop("ruleset"), "[ruleset]", "*", id="no-ruleset-table"),
         pytest.param(lambda d: d.update(rules={}), "[rules]", "rules", id="no-rules"),
         pytest.param(
-            lambda d: d["levels"]["cuc"].pop("head_vi"), "level 'cuc'", "head_vi",
+            lambda d: d["levels"]["cuc"].pop("head_vi"),
+            "level 'cuc'",
+            "head_vi",
             id="level-missing-head",
         ),
         # The planning-process fields of a step (steps[2] is cuc/term/B3, a vote).
         pytest.param(
-            lambda d: d["steps"][2].update(kind="ballot"), "steps[2]", "kind",
+            lambda d: d["steps"][2].update(kind="ballot"),
+            "steps[2]",
+            "kind",
             id="unknown-step-kind",
         ),
         pytest.param(
-            lambda d: d["steps"][2].update(kind="decision"), "steps[2]", "kind",
+            lambda d: d["steps"][2].update(kind="decision"),
+            "steps[2]",
+            "kind",
             id="rule-on-a-decision-step",
         ),
         pytest.param(
-            lambda d: d["steps"][0].update(kind="vote"), "steps[0]", "kind",
+            lambda d: d["steps"][0].update(kind="vote"),
+            "steps[0]",
+            "kind",
             id="vote-step-without-rule",
         ),
         pytest.param(
-            lambda d: d["steps"][2].update(sitters=["cuc-leader", "tong-cuc"]), "steps[2]",
-            "sitters", id="unknown-sitter-role",
+            lambda d: d["steps"][2].update(sitters=["cuc-leader", "tong-cuc"]),
+            "steps[2]",
+            "sitters",
+            id="unknown-sitter-role",
         ),
         pytest.param(
-            lambda d: d["steps"][6].update(discovery=True), "steps[6]", "discovery",
+            lambda d: d["steps"][6].update(discovery=True),
+            "steps[6]",
+            "discovery",
             id="write-ins-on-a-removal-vote",
         ),
         pytest.param(
-            lambda d: d["steps"][2].update(discovery="yes"), "steps[2]", "discovery",
+            lambda d: d["steps"][2].update(discovery="yes"),
+            "steps[2]",
+            "discovery",
             id="discovery-not-bool",
         ),
         pytest.param(
-            lambda d: d["levels"]["phong"].update(scope="room"), "level 'phong'", "scope",
+            lambda d: d["levels"]["phong"].update(scope="room"),
+            "level 'phong'",
+            "scope",
             id="unknown-scope",
         ),
         pytest.param(
-            lambda d: d["levels"]["cuc"].update(pool_roles=["nobody"]), "level 'cuc'",
-            "pool_roles", id="unknown-pool-role",
+            lambda d: d["levels"]["cuc"].update(pool_roles=["nobody"]),
+            "level 'cuc'",
+            "pool_roles",
+            id="unknown-pool-role",
         ),
     ],
 )
@@ -463,9 +501,7 @@ def test_edited_file_on_disk_names_file_rule_and_field(tmp_path: Path) -> None:
     edited.write_text(text.replace('threshold = "30/100"', 'threshold = "0.3"'), encoding="utf-8")
     with pytest.raises(RulesetError) as info:
         load_ruleset(edited)
-    assert str(info.value).startswith(
-        f"{edited}: rule 'nominate-30-present': field 'threshold':"
-    )
+    assert str(info.value).startswith(f"{edited}: rule 'nominate-30-present': field 'threshold':")
 
 
 def test_good_copy_on_disk_loads(tmp_path: Path) -> None:
@@ -482,8 +518,10 @@ def test_cli_refuses_a_bad_ruleset_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     text = DEFAULT_RULESET_PATH.read_text(encoding="utf-8")
     bad.write_text(text.replace('comparison = ">="', 'comparison = "=>"'), encoding="utf-8")
-    doc = '{"rule": "nominate-30-present", "summoned": 1, "present": 1,' \
+    doc = (
+        '{"rule": "nominate-30-present", "summoned": 1, "present": 1,'
         ' "positions": [{"id": "P", "quota": 1, "candidates": ["a"]}]}'
+    )
     result = CliRunner(env={"VOTING_RULESET": None}).invoke(
         main, ["decide", "--ruleset", str(bad)], input=doc
     )

@@ -106,6 +106,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/register", "POST"): SET_UP,
     ("/register/<int:unit_id>", "GET"): LOGGED_IN,
     ("/register/<int:unit_id>", "POST"): SET_UP,
+    ("/register/<int:unit_id>/reference", "POST"): SET_UP,
+    ("/register/<int:unit_id>/import", "POST"): SET_UP,
+    ("/register/<int:unit_id>/register.<fmt>", "GET"): LOGGED_IN,
+    ("/register/member/<int:member_id>/discipline", "POST"): SET_UP,
     ("/register/member/<int:member_id>", "GET"): SET_UP,
     ("/register/member/<int:member_id>", "POST"): SET_UP,
     # The JSON API.
@@ -322,6 +326,7 @@ def request_for(app: Flask, scene: dict[str, Any], rule: str, method: str, role:
         .replace("<kind>", "counting")
         .replace("<path:filename>", "css/app.css")
         .replace("<step>", "B3")
+        .replace("<fmt>", "xlsx")
         .replace("<int:attachment_id>", str(scene["attachment"]))
         .replace("<int:entry_id>", str(scene["entry"]))
         .replace("<int:unit_id>", str(scene["unit"]))

@@ -168,7 +168,8 @@ TIED: dict[str, Any] = {
     "summoned": 9,
     "present": 9,
     "positions": [{"id": "P", "quota": 2, "candidates": ["a", "b", "c", "d"]}],
-    "ballots": [{"P": ["a", "b"]}] * 3 + [{"P": ["a", "c"]}] * 3
+    "ballots": [{"P": ["a", "b"]}] * 3
+    + [{"P": ["a", "c"]}] * 3
     + [{"P": ["b", "c"]}, {"P": ["b", "d"]}, {"P": ["c", "d"]}],
 }
 
@@ -227,9 +228,7 @@ BAD_INPUTS: list[BadInput] = [
     BadInput("summoned-false", _doc(PLAIN, summoned=False), "summoned"),
     BadInput("present-null", _doc(PLAIN, present=None), "present"),
     BadInput("present-above-summoned", _doc(PLAIN, summoned=6, present=7), "present"),
-    BadInput(
-        "more-ballots-than-present", _doc(PLAIN, present=2, ballots=[{}, {}, {}]), "ballots"
-    ),
+    BadInput("more-ballots-than-present", _doc(PLAIN, present=2, ballots=[{}, {}, {}]), "ballots"),
     # positions
     BadInput("positions-missing", _doc(PLAIN, positions=_DROP), "positions"),
     BadInput("positions-empty", _doc(PLAIN, positions=[]), "positions"),
@@ -258,7 +257,8 @@ BAD_INPUTS: list[BadInput] = [
         "positions[0].candidates",
     ),
     BadInput(
-        "candidates-empty", _doc(PLAIN, positions=_position(candidates=[])),
+        "candidates-empty",
+        _doc(PLAIN, positions=_position(candidates=[])),
         "positions[0].candidates",
     ),
     BadInput(
@@ -300,9 +300,7 @@ BAD_INPUTS: list[BadInput] = [
     BadInput("ballot-choice-number", _doc(PLAIN, ballots=[{}, {"P": [1]}]), "ballots[1].P"),
     # head decisions
     BadInput("head-not-object", _doc(TIED, head_decision=["b"]), "head_decision"),
-    BadInput(
-        "head-on-unranked-rule", _doc(PLAIN, head_decision={"P": ["a"]}), "head_decision"
-    ),
+    BadInput("head-on-unranked-rule", _doc(PLAIN, head_decision={"P": ["a"]}), "head_decision"),
     BadInput(
         "head-where-no-tie",
         _doc(TIED, ballots=TIED["ballots"][:-1], head_decision={"P": ["b"]}),

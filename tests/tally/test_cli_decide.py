@@ -35,27 +35,52 @@ def assert_refused(result: Any, field: str) -> None:
 
 EXAMPLES = [
     pytest.param(
-        "run_voting_exe", "nominate-30-present", 9, 7, {"two": 2, "three": 3}, 3,
+        "run_voting_exe",
+        "nominate-30-present",
+        9,
+        7,
+        {"two": 2, "three": 3},
+        3,
         {"two": ("28.57", False), "three": ("42.86", True)},
         id="7-present-nominate-30-needs-3",
     ),
     pytest.param(
-        "run_voting_exe", "introduce-50-present", 12, 10, {"five": 5, "six": 6}, 6,
+        "run_voting_exe",
+        "introduce-50-present",
+        12,
+        10,
+        {"five": 5, "six": 6},
+        6,
         {"five": ("50.00", False), "six": ("60.00", True)},
         id="10-present-introduce-50-needs-6",
     ),
     pytest.param(
-        "run_voting_exe", "final-50-summoned", 9, 7, {"four": 4, "five": 5}, 5,
+        "run_voting_exe",
+        "final-50-summoned",
+        9,
+        7,
+        {"four": 4, "five": 5},
+        5,
         {"four": ("44.44", False), "five": ("55.56", True)},
         id="9-summoned-7-present-final-50-needs-5",
     ),
     pytest.param(
-        "run_decide", "final-50-summoned", 9, 5, {"four": 4, "five": 5}, 5,
+        "run_decide",
+        "final-50-summoned",
+        9,
+        5,
+        {"four": 4, "five": 5},
+        5,
         {"four": ("44.44", False), "five": ("55.56", True)},
         id="9-summoned-5-present-final-50-still-needs-5",
     ),
     pytest.param(
-        "run_decide", "final-50-summoned", 9, 9, {"four": 4, "five": 5}, 5,
+        "run_decide",
+        "final-50-summoned",
+        9,
+        9,
+        {"four": 4, "five": 5},
+        5,
         {"four": ("44.44", False), "five": ("55.56", True)},
         id="9-summoned-9-present-final-50-still-needs-5",
     ),
@@ -82,11 +107,11 @@ def test_procedure_examples(
     the extra "however many came" variants run in-process.
     """
     # Two names per ballot are allowed (quota 2) so both candidates fit on `present` ballots.
-    ballots = [
-        {"P": [c for c in counts if i < counts[c]]} for i in range(max(counts.values()))
-    ]
+    ballots = [{"P": [c for c in counts if i < counts[c]]} for i in range(max(counts.values()))]
     doc = {
-        "rule": rule, "summoned": summoned, "present": present,
+        "rule": rule,
+        "summoned": summoned,
+        "present": present,
         "positions": [{"id": "P", "quota": 2, "candidates": list(counts)}],
         "ballots": ballots,
     }
@@ -122,7 +147,9 @@ def test_stdin_and_file_give_the_same_decision(
 def test_vietnamese_names_come_out_unescaped(run_voting_exe: RunDecide) -> None:
     """Are Vietnamese names printed as UTF-8 text rather than \\u escapes?"""
     doc = {
-        "rule": "introduce-50-present", "summoned": 3, "present": 3,
+        "rule": "introduce-50-present",
+        "summoned": 3,
+        "present": 3,
         "positions": [{"id": "Trưởng phòng", "quota": 1, "candidates": ["Lê Thị Hằng"]}],
         "ballots": [{"Trưởng phòng": ["Lê Thị Hằng"]}] * 2,
     }
@@ -146,7 +173,9 @@ def test_exit_0_when_a_head_decision_is_still_needed(
     assert out["needs_head_decision"] is True
     position = out["positions"][0]
     assert (position["tied"], position["open_seats"], position["head_decision"]) == (
-        ["b", "c"], 1, None,
+        ["b", "c"],
+        1,
+        None,
     )
     assert {cid for cid, c in candidates(out).items() if c["selected"]} == {"a"}
 
@@ -169,8 +198,9 @@ def test_head_decision_resolves_the_tie(
 def test_ranked_output_order_and_counts(run_decide: RunDecide, tied_doc: DocFactory) -> None:
     """Are candidates printed by agree descending, ties in ballot order, with valid counts?"""
     out = run_decide(tied_doc()).json()
-    rows = [(c["id"], c["agree"], c["disagree"], c["passes"])
-            for c in out["positions"][0]["candidates"]]
+    rows = [
+        (c["id"], c["agree"], c["disagree"], c["passes"]) for c in out["positions"][0]["candidates"]
+    ]
     assert rows == [("a", 6, 3, True), ("b", 5, 4, True), ("c", 5, 4, True), ("d", 2, 7, False)]
     assert out["ballots"] == {"received": 9, "valid": 9, "invalid": 0}
     assert (out["base"], out["base_count"], out["votes_needed"]) == ("summoned", 9, 5)
@@ -223,10 +253,14 @@ def test_custom_ruleset_changes_the_decision(
     shipped = run_decide(doc).json()
     custom = run_decide(doc, "--ruleset", str(path)).json()
     assert (shipped["threshold"], shipped["votes_needed"], shipped["ballots"]["valid"]) == (
-        "3/10", 3, 7,
+        "3/10",
+        3,
+        7,
     )
     assert (custom["threshold"], custom["votes_needed"], custom["ballots"]["valid"]) == (
-        "2/3", 5, 5,
+        "2/3",
+        5,
+        5,
     )
     assert candidates(custom)["a"]["passes"] is True
     assert candidates(custom)["a"]["disagree"] == 0

@@ -92,8 +92,11 @@ def test_boundary_through_decide(make_vote: MakeVote, rule_id: str, base: int) -
     quota = None if rule_id == "remove-50-summoned" else 2
     ballots = [{"P": ["hit", "miss"] if i < needed - 1 else ["hit"]} for i in range(needed)]
     vote = make_vote(
-        rule_id, summoned=summoned, present=present,
-        positions={"P": (quota, ["miss", "hit"])}, ballots=ballots,
+        rule_id,
+        summoned=summoned,
+        present=present,
+        positions={"P": (quota, ["miss", "hit"])},
+        ballots=ballots,
     )
     decision = decide(vote)
     assert decision.base_count == base
@@ -102,7 +105,9 @@ def test_boundary_through_decide(make_vote: MakeVote, rule_id: str, base: int) -
     cands = by_id(position(decision))
     assert (cands["hit"].agree, cands["hit"].passes, cands["hit"].selected) == (needed, True, True)
     assert (cands["miss"].agree, cands["miss"].passes, cands["miss"].selected) == (
-        needed - 1, False, False,
+        needed - 1,
+        False,
+        False,
     )
     assert not decision.needs_head_decision
 
@@ -123,7 +128,9 @@ def test_base_is_the_rules_base(
 ) -> None:
     """Is the base "present" or "summoned" as the rule says, whoever actually came?"""
     vote = make_vote(
-        rule_id, summoned=summoned, present=present,
+        rule_id,
+        summoned=summoned,
+        present=present,
         positions={"P": (None if rule_id.startswith("remove") else 1, ["a"])},
     )
     decision = decide(vote)
@@ -136,8 +143,11 @@ def test_seven_present_two_votes_is_under_thirty_percent(make_vote: MakeVote) ->
     """7 present, nominate-30: is 2 votes (28.57%) a fail and 3 (42.86%) a pass?"""
     ballots = ballots_for({"two": 2, "three": 3}, 5, 1)
     vote = make_vote(
-        "nominate-30-present", summoned=9, present=7,
-        positions={"P": (1, ["two", "three"])}, ballots=ballots,
+        "nominate-30-present",
+        summoned=9,
+        present=7,
+        positions={"P": (1, ["two", "three"])},
+        ballots=ballots,
     )
     cands = by_id(position(decide(vote)))
     assert (cands["two"].percent, cands["two"].passes) == ("28.57", False)
@@ -147,8 +157,11 @@ def test_seven_present_two_votes_is_under_thirty_percent(make_vote: MakeVote) ->
 def test_unreturned_ballots_do_not_agree(make_vote: MakeVote) -> None:
     """10 present but only 5 ballots back: is the base still 10 (5 is 50%, not above)?"""
     vote = make_vote(
-        "introduce-50-present", summoned=10, present=10,
-        positions={"P": (1, ["a"])}, ballots=[{"P": ["a"]}] * 5,
+        "introduce-50-present",
+        summoned=10,
+        present=10,
+        positions={"P": (1, ["a"])},
+        ballots=[{"P": ["a"]}] * 5,
     )
     decision = decide(vote)
     a = by_id(position(decision))["a"]
@@ -167,7 +180,9 @@ def final_vote(
     head_decision: Mapping[str, Sequence[str]] | None = None,
 ) -> VoteInput:
     return make_vote(
-        FINAL, summoned=9, present=9,
+        FINAL,
+        summoned=9,
+        present=9,
         positions={"P": (quota, list(counts))},
         ballots=ballots_for(counts, 9, quota),
         head_decision=head_decision,
@@ -280,8 +295,11 @@ def test_one_tied_position_among_several(make_vote: MakeVote) -> None:
     p2 = ballots_for({"x": 7, "y": 2}, 9, 1, "P2")
     ballots = [first | second for first, second in zip(p1, p2, strict=True)]
     vote = make_vote(
-        FINAL, summoned=9, present=9,
-        positions={"P1": (2, ["a", "b", "c"]), "P2": (1, ["x", "y"])}, ballots=ballots,
+        FINAL,
+        summoned=9,
+        present=9,
+        positions={"P1": (2, ["a", "b", "c"]), "P2": (1, ["x", "y"])},
+        ballots=ballots,
     )
     decision = decide(vote)
     assert decision.needs_head_decision is True
@@ -310,7 +328,9 @@ def test_unranked_rules_select_every_passer(make_vote: MakeVote, rule_id: str) -
         "introduce-50-present": ({"a": 4, "b": 4, "c": 4}, 7, 3),
     }[rule_id]
     vote = make_vote(
-        rule_id, summoned=present, present=present,
+        rule_id,
+        summoned=present,
+        present=present,
         positions={"P": (per_ballot, list(counts))},
         ballots=ballots_for(counts, present, per_ballot),
     )
@@ -325,8 +345,11 @@ def test_removal_selects_every_proposed_removal(make_vote: MakeVote) -> None:
     """Removal vote: is everyone above half of those summoned proposed, with no quota at all?"""
     ballots = [{"R": ["a", "b", "c", "d"]}] * 5 + [{"R": ["d"]}] * 2
     vote = make_vote(
-        "remove-50-summoned", summoned=9, present=7,
-        positions={"R": (None, ["a", "b", "c", "d", "e"])}, ballots=ballots,
+        "remove-50-summoned",
+        summoned=9,
+        present=7,
+        positions={"R": (None, ["a", "b", "c", "d", "e"])},
+        ballots=ballots,
     )
     decision = decide(vote)
     result = position(decision, "R")
@@ -449,7 +472,10 @@ def test_blank_ballots_counted_through_decide(
     """Through ``decide``: are blanks valid (all disagree) by default, invalid when configured?"""
     ballots = [{"P": ["a"]}, {}, {"P": []}, {"P": ["a"]}]
     kwargs: dict[str, Any] = {
-        "summoned": 5, "present": 5, "positions": {"P": (1, ["a", "b"])}, "ballots": ballots,
+        "summoned": 5,
+        "present": 5,
+        "positions": {"P": (1, ["a", "b"])},
+        "ballots": ballots,
     }
     default = decide(make_vote("nominate-30-present", **kwargs))
     assert (default.received, default.valid, default.invalid) == (4, 4, 0)
@@ -470,8 +496,11 @@ def test_invalid_ballots_agree_with_nobody(make_vote: MakeVote) -> None:
         {"P": ["zz"]},
     ]
     vote = make_vote(
-        "introduce-50-present", summoned=6, present=5,
-        positions={"P": (1, ["a", "b"]), "Q": (1, ["x", "y"])}, ballots=ballots,
+        "introduce-50-present",
+        summoned=6,
+        present=5,
+        positions={"P": (1, ["a", "b"]), "Q": (1, ["x", "y"])},
+        ballots=ballots,
     )
     decision = decide(vote)
     assert (decision.received, decision.valid, decision.invalid) == (5, 1, 4)
@@ -483,12 +512,20 @@ def test_invalid_ballots_agree_with_nobody(make_vote: MakeVote) -> None:
 def test_agree_plus_disagree_is_valid_for_every_candidate(make_vote: MakeVote) -> None:
     """Per candidate, is agree + disagree exactly the number of valid ballots?"""
     ballots = [
-        {"P": ["a"], "Q": ["x", "y"]}, {"P": ["b"]}, {}, {"Q": ["z"]},
-        {"P": ["a", "b"]}, {"P": ["c"], "Q": ["x"]}, {"ghost": []},
+        {"P": ["a"], "Q": ["x", "y"]},
+        {"P": ["b"]},
+        {},
+        {"Q": ["z"]},
+        {"P": ["a", "b"]},
+        {"P": ["c"], "Q": ["x"]},
+        {"ghost": []},
     ]
     vote = make_vote(
-        "nominate-30-present", summoned=9, present=8,
-        positions={"P": (1, ["a", "b", "c"]), "Q": (2, ["x", "y", "z"])}, ballots=ballots,
+        "nominate-30-present",
+        summoned=9,
+        present=8,
+        positions={"P": (1, ["a", "b", "c"]), "Q": (2, ["x", "y", "z"])},
+        ballots=ballots,
     )
     decision = decide(vote)
     assert decision.valid == 5
@@ -529,8 +566,11 @@ def test_percent_half_up(agree: int, base: int, expected: str) -> None:
 def test_percent_against_the_rules_base(make_vote: MakeVote) -> None:
     """Is the percentage against the rule's base (summoned for final), not those present?"""
     vote = make_vote(
-        FINAL, summoned=9, present=6,
-        positions={"P": (1, ["a"])}, ballots=[{"P": ["a"]}] * 6,
+        FINAL,
+        summoned=9,
+        present=6,
+        positions={"P": (1, ["a"])},
+        ballots=[{"P": ["a"]}] * 6,
     )
     a = by_id(position(decide(vote)))["a"]
     assert (a.agree, a.percent, a.passes) == (6, "66.67", True)
@@ -542,7 +582,9 @@ def test_percent_against_the_rules_base(make_vote: MakeVote) -> None:
 def test_decision_json(make_vote: MakeVote) -> None:
     """Does ``to_json`` carry the rule, base, counts and per-candidate results the minutes need?"""
     vote = make_vote(
-        "nominate-30-present", summoned=9, present=7,
+        "nominate-30-present",
+        summoned=9,
+        present=7,
         positions={"P": (1, ["a", "b"])},
         ballots=[{"P": ["a"]}, {"P": ["a"]}, {"P": ["b"]}, {"P": ["a", "b"]}],
     )
@@ -562,10 +604,22 @@ def test_decision_json(make_vote: MakeVote) -> None:
                 "id": "P",
                 "quota": 1,
                 "candidates": [
-                    {"id": "a", "agree": 2, "disagree": 1, "percent": "28.57",
-                     "passes": False, "selected": False},
-                    {"id": "b", "agree": 1, "disagree": 2, "percent": "14.29",
-                     "passes": False, "selected": False},
+                    {
+                        "id": "a",
+                        "agree": 2,
+                        "disagree": 1,
+                        "percent": "28.57",
+                        "passes": False,
+                        "selected": False,
+                    },
+                    {
+                        "id": "b",
+                        "agree": 1,
+                        "disagree": 2,
+                        "percent": "14.29",
+                        "passes": False,
+                        "selected": False,
+                    },
                 ],
                 "needs_head_decision": False,
                 "tied": [],

@@ -119,25 +119,27 @@ def expected_json(
         decided = pid in head and bool(tied)
         if decided:
             chosen |= set(head[pid])
-        out_positions.append({
-            "id": pid,
-            "quota": quota,
-            "candidates": [
-                {
-                    "id": c,
-                    "agree": agree[c],
-                    "disagree": len(valid_ballots) - agree[c],
-                    "percent": percent_oracle(agree[c], base),
-                    "passes": ok[c],
-                    "selected": c in chosen,
-                }
-                for c in order
-            ],
-            "needs_head_decision": bool(tied) and not decided,
-            "tied": tied,
-            "open_seats": open_seats,
-            "head_decision": list(head[pid]) if decided else None,
-        })
+        out_positions.append(
+            {
+                "id": pid,
+                "quota": quota,
+                "candidates": [
+                    {
+                        "id": c,
+                        "agree": agree[c],
+                        "disagree": len(valid_ballots) - agree[c],
+                        "percent": percent_oracle(agree[c], base),
+                        "passes": ok[c],
+                        "selected": c in chosen,
+                    }
+                    for c in order
+                ],
+                "needs_head_decision": bool(tied) and not decided,
+                "tied": tied,
+                "open_seats": open_seats,
+                "head_decision": list(head[pid]) if decided else None,
+            }
+        )
     return {
         "rule": rule_id,
         "base": TEXT_RULES[rule_id][2],
@@ -183,15 +185,17 @@ def conferences(draw: st.DrawFn, rules: Sequence[str] = tuple(TEXT_RULES)) -> di
     popular = {
         pid: cands[: draw(st.integers(1, len(cands)))] for pid, (_, cands) in positions.items()
     }
-    agreeing = st.fixed_dictionaries({
-        pid: st.lists(
-            st.sampled_from(popular[pid]),
-            min_size=1,
-            max_size=len(cands) if quota is None or rule_id in UNCAPPED else quota,
-            unique=True,
-        )
-        for pid, (quota, cands) in positions.items()
-    })
+    agreeing = st.fixed_dictionaries(
+        {
+            pid: st.lists(
+                st.sampled_from(popular[pid]),
+                min_size=1,
+                max_size=len(cands) if quota is None or rule_id in UNCAPPED else quota,
+                unique=True,
+            )
+            for pid, (quota, cands) in positions.items()
+        }
+    )
     odd = st.one_of(
         st.just({}),  # blank
         st.fixed_dictionaries({}, optional={pid: st.just([]) for pid in positions}),  # blank
@@ -202,12 +206,14 @@ def conferences(draw: st.DrawFn, rules: Sequence[str] = tuple(TEXT_RULES)) -> di
                 for pid, (_, cands) in positions.items()
             },
         ),
-        st.sampled_from([
-            {"ghost": []},
-            {"P0": ["nobody"]},
-            {"P0": [positions["P0"][1][0]] * 2},
-            {"P0": positions["P0"][1][: (positions["P0"][0] or 5) + 1]},  # one over the quota
-        ]),
+        st.sampled_from(
+            [
+                {"ghost": []},
+                {"P0": ["nobody"]},
+                {"P0": [positions["P0"][1][0]] * 2},
+                {"P0": positions["P0"][1][: (positions["P0"][0] or 5) + 1]},  # one over the quota
+            ]
+        ),
     )
     n_ballots = draw(st.one_of(st.just(present), st.integers(0, present)))
     n_odd = draw(st.integers(0, min(3, n_ballots)))
@@ -215,8 +221,11 @@ def conferences(draw: st.DrawFn, rules: Sequence[str] = tuple(TEXT_RULES)) -> di
     for ballot in draw(st.lists(odd, min_size=n_odd, max_size=n_odd)):
         ballots.insert(draw(st.integers(0, len(ballots))), ballot)
     return {
-        "rule_id": rule_id, "summoned": summoned, "present": present,
-        "positions": positions, "ballots": ballots,
+        "rule_id": rule_id,
+        "summoned": summoned,
+        "present": present,
+        "positions": positions,
+        "ballots": ballots,
     }
 
 
@@ -255,7 +264,9 @@ def ranked_contests(draw: st.DrawFn) -> dict[str, Any]:
         counts = [min(n, quota * present // len(counts)) for n in counts]
     cands = [f"c{i}" for i in range(len(counts))]
     return {
-        "rule_id": "final-50-summoned", "summoned": summoned, "present": present,
+        "rule_id": "final-50-summoned",
+        "summoned": summoned,
+        "present": present,
         "positions": {"P": (quota, cands)},
         "ballots": ballots_with_counts(counts, present, quota),
     }
@@ -274,8 +285,12 @@ FINAL_CONFERENCES: dict[str, st.SearchStrategy[dict[str, Any]]] = {
 
 def build(make_vote: MakeVote, conf: Mapping[str, Any], **extra: Any) -> VoteInput:
     return make_vote(
-        conf["rule_id"], summoned=conf["summoned"], present=conf["present"],
-        positions=conf["positions"], ballots=conf["ballots"], **extra,
+        conf["rule_id"],
+        summoned=conf["summoned"],
+        present=conf["present"],
+        positions=conf["positions"],
+        ballots=conf["ballots"],
+        **extra,
     )
 
 
@@ -319,8 +334,11 @@ def test_decision_with_blank_invalid_equals_brute_force(
     """With ``blank_valid = false``, does the engine still match the oracle?"""
     rule = blank_invalid_rules.rule(conf["rule_id"])
     vote = make_vote(
-        rule, summoned=conf["summoned"], present=conf["present"],
-        positions=conf["positions"], ballots=conf["ballots"],
+        rule,
+        summoned=conf["summoned"],
+        present=conf["present"],
+        positions=conf["positions"],
+        ballots=conf["ballots"],
     )
     assert comparable(decide(vote).to_json()) == expected_json(**conf, blank_valid=False)
 

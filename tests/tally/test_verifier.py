@@ -195,13 +195,15 @@ def test_vietnamese_ids_are_kept_exactly() -> None:
         "rule": "final-50-summoned",
         "summoned": 3,
         "present": 3,
-        "positions": [{"id": "Phó Cục trưởng", "quota": 1,
-                       "candidates": ["Nguyễn Văn An", "Trần Thị Bình"]}],
+        "positions": [
+            {"id": "Phó Cục trưởng", "quota": 1, "candidates": ["Nguyễn Văn An", "Trần Thị Bình"]}
+        ],
         "ballots": [{"Phó Cục trưởng": ["Trần Thị Bình"]}] * 2,
     }
     vote = parse_vote_text(json.dumps(doc, ensure_ascii=False))
     assert vote.positions[0].candidates == ("Nguyễn Văn An", "Trần Thị Bình")
     result = decide(vote).positions[0]
     assert [(c.id, c.selected) for c in result.candidates] == [
-        ("Trần Thị Bình", True), ("Nguyễn Văn An", False),
+        ("Trần Thị Bình", True),
+        ("Nguyễn Văn An", False),
     ]

@@ -39,7 +39,7 @@ from voting.minutes.layout import FILE_PREFIX, KINDS, TITLES, Chart, chart_of, m
 from voting.minutes.pdf import minutes_pdf
 from voting.minutes.record import add_note, dated_notes, update_record
 from voting.minutes.report import conference_document, minutes_view
-from voting.minutes.sheets import results_csv, results_xlsx
+from voting.minutes.sheets import XLSX_MIMETYPE, results_csv, results_xlsx
 from voting.minutes.words import clock_time, dated_line
 from voting.views import flash_error
 
@@ -152,7 +152,6 @@ def result_json(public_id: str) -> Response:
 
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _attachment(data: bytes, mimetype: str, filename: str) -> Response:

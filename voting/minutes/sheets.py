@@ -34,6 +34,9 @@ HEADINGS = [
 ]
 
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _yes(value: bool) -> str:
     return "Có" if value else "Không"
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -13,8 +14,11 @@ from voting.auth.access import require_role, role_required
 from voting.conferences.rules import current_ruleset
 from voting.errors import DomainError
 from voting.extensions import db
+from voting.minutes.sheets import XLSX_MIMETYPE
 from voting.personnel import operations as ops
+from voting.personnel.eligibility import age_facts, flags
 from voting.personnel.models import MEMBER_STATUSES, Member, Unit
+from voting.personnel.sheets import read_register, register_csv, register_xlsx
 from voting.views import flash_error
 
 blueprint = Blueprint("personnel", __name__)
@@ -65,7 +69,29 @@ def unit(unit_id: int):  # type: ignore[no-untyped-def]
             _("%(n)s people added to the register.", n=len(rows)),
         ):
             return redirect(url_for("personnel.unit", unit_id=unit_id))
-    return render_template("personnel/unit.html", unit=found, statuses=MEMBER_STATUSES)
+    reference = found.reference_on or date.today()
+    ruleset = current_ruleset()
+    facts = {m.id: age_facts(m, ruleset, reference) for m in found.members}
+    found_flags = {m.id: flags(m, ruleset, reference) for m in found.members}
+    return render_template(
+        "personnel/unit.html",
+        unit=found,
+        statuses=MEMBER_STATUSES,
+        reference=reference,
+        facts=facts,
+        flags=found_flags,
+    )
+
+
+@blueprint.post("/register/<int:unit_id>/reference")
+@role_required("chair", "admin")
+def reference(unit_id: int):  # type: ignore[no-untyped-def]
+    found = _unit(unit_id)
+    _commit(
+        lambda: ops.set_reference_date(found, request.form.get("reference_on")),
+        _("Reference date saved."),
+    )
+    return redirect(url_for("personnel.unit", unit_id=unit_id))
 
 
 @blueprint.route("/register/member/<int:member_id>", methods=["GET", "POST"])
@@ -77,6 +103,68 @@ def member(member_id: int):  # type: ignore[no-untyped-def]
     if request.method == "POST":
         data = request.form.to_dict()
         data["roles"] = request.form.getlist("roles")
+        data["dossier_complete"] = {"yes": True, "no": False}.get(data.get("dossier_complete", ""))
         if _commit(lambda: ops.update_member(found, data, current_ruleset()), _("Saved.")):
             return redirect(url_for("personnel.unit", unit_id=found.unit_id))
     return render_template("personnel/member.html", member=found, statuses=MEMBER_STATUSES)
+
+
+@blueprint.post("/register/member/<int:member_id>/discipline")
+@role_required("chair", "admin")
+def discipline(member_id: int):  # type: ignore[no-untyped-def]
+    found = db.session.get(Member, member_id)
+    if found is None:
+        abort(404)
+    _commit(
+        lambda: ops.add_discipline(found, request.form.to_dict(), current_ruleset()),
+        _("Discipline recorded."),
+    )
+    return redirect(url_for("personnel.member", member_id=member_id))
+
+
+@blueprint.get("/register/<int:unit_id>/register.<fmt>")
+@login_required
+def export(unit_id: int, fmt: str) -> Response:
+    found = _unit(unit_id)
+    if fmt == "xlsx":
+        data, mimetype = register_xlsx(found.members), XLSX_MIMETYPE
+    elif fmt == "csv":
+        data, mimetype = register_csv(found.members), "text/csv; charset=utf-8"
+    else:
+        abort(404)
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="danh-sach-nhan-su.{fmt}"'},
+    )
+
+
+@blueprint.post("/register/<int:unit_id>/import")
+@role_required("chair", "admin")
+def import_file(unit_id: int):  # type: ignore[no-untyped-def]
+    found = _unit(unit_id)
+    upload = request.files.get("file")
+    try:
+        rows = read_register(
+            upload.filename or "" if upload else "", upload.read() if upload else b""
+        )
+        ops.add_members(found, rows, current_ruleset())
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash_error(exc)
+        for problem in exc.params.get("rows", [])[:50]:
+            message = problem["message"]  # a msgid of the operations, translated here
+            # Row 1 of the file is the header: data row n is file row n + 1.
+            flash(
+                _(
+                    "Row %(row)s (%(field)s): %(message)s",
+                    row=problem["row"] + 1,
+                    field=problem["field"],
+                    message=_(message),
+                ),
+                "error",
+            )
+    else:
+        flash(_("%(n)s people added to the register.", n=len(rows)), "ok")
+    return redirect(url_for("personnel.unit", unit_id=unit_id))
