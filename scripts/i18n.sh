@@ -17,7 +17,7 @@ LOCALES=(vi en)
 # Keywords on top of pybabel's defaults (_, gettext, ngettext, ...):
 #   _l / lazy_gettext      lazy strings in forms
 #   DomainError:2          DomainError(code, message, ...): message is a msgid translated when shown
-#   _invalid:2             _invalid(field, message, ...) in voting/conferences/operations.py
+#   invalid_field:2        invalid_field(field, message, ...) in voting/validation.py
 #   error_response:2       error_response(code, message, status) in voting/views.py
 #   N_                     no-op marker in voting/views.py (HTTP_MESSAGES)
 # A msgid that reaches gettext only at render time (a dict value, a default) must be
@@ -26,7 +26,7 @@ LOCALES=(vi en)
 extract() {
     "$PYBABEL" extract -F babel.cfg \
         -k _l -k lazy_gettext \
-        -k 'DomainError:2' -k '_invalid:2' -k 'error_response:2' -k N_ \
+        -k 'DomainError:2' -k 'invalid_field:2' -k 'error_response:2' -k N_ \
         --add-location=file \
         --project=voting --version=0.1.0 --copyright-holder="voting contributors" \
         -o "$1" .

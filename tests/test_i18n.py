@@ -167,14 +167,15 @@ def test_other_catalogs_match_the_source(fresh_pot: Catalog, path: Path) -> None
 
 
 def _domain_messages() -> list[tuple[str, int, str]]:
-    """Literal messages given to DomainError / _invalid / error_response, and N_ marks."""
+    """Literal messages given to DomainError / invalid_field / error_response, and N_ marks."""
     found = []
     for path in sorted((ROOT / "voting").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-            index = {"DomainError": 1, "_invalid": 1, "error_response": 1, "N_": 0}.get(name or "")
+            keywords = {"DomainError": 1, "invalid_field": 1, "error_response": 1, "N_": 0}
+            index = keywords.get(name or "")
             if index is None or len(node.args) <= index:
                 continue
             arg = node.args[index]

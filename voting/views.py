@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, flash, g, jsonify, render_template, request
@@ -20,6 +21,19 @@ def flash_error(exc: DomainError) -> None:
     """Show a refused action on the next page, in the user's language."""
     params = {k: v for k, v in exc.params.items() if isinstance(v, str | int)}
     flash(_(exc.message, **params), "error")
+
+
+def commit_or_flash(action: Callable[[], Any], done: str) -> bool:
+    """Run one operation and commit once; a refusal rolls back and is shown, not raised."""
+    try:
+        action()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash_error(exc)
+        return False
+    flash(done, "ok")
+    return True
 
 
 # No inline script or style anywhere: pages carry data in attributes or JSON blocks.

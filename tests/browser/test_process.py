@@ -46,6 +46,7 @@ from tests.browser.helpers import (
     new_phone,
     screenshot,
 )
+from voting.demo import REGISTER as DEMO_REGISTER
 from voting.minutes.dossier import check_dossier
 
 try:
@@ -54,23 +55,8 @@ except ImportError:  # the browser fixture skips (or fails under CI) with the re
     expect = None  # type: ignore[assignment]
 
 UNIT = "Cục Thi hành án dân sự tỉnh Kiên Giang"
-# The unit's register, pasted into the register page (name; born; sex; post; division; roles).
-REGISTER = """\
-Nguyễn Văn Vũ; 1968; Nam; Cục trưởng; ; cuc-leader party-standing
-Lê Văn Hùng; 1972; Nam; Phó Cục trưởng; ; cuc-leader party-standing
-Trần Thị Mai; 1975; Nữ; Phó Cục trưởng; ; cuc-leader
-Phạm Thị Yến; 1978; Nữ; Trưởng phòng; Phòng Tổ chức cán bộ; phong-head party-committee
-Lê Thị Phương Tâm; 1982; Nữ; Phó Trưởng phòng; Phòng Tổ chức cán bộ; phong-deputy mass-org-head
-Đặng Văn Khoa; 1988; Nam; Chuyên viên; Phòng Tổ chức cán bộ;
-Ngô Thị Hạnh; 1990; Nữ; Chuyên viên; Phòng Tổ chức cán bộ;
-Bùi Minh Trí; 1986; Nam; Chuyên viên; Phòng Tổ chức cán bộ;
-Đỗ Minh Quân; 1976; Nam; Chánh Văn phòng; Văn phòng; phong-head
-Trương Ngọc Ánh; 1985; Nữ; Phó Chánh Văn phòng; Văn phòng; phong-deputy
-Huỳnh Thị Lan; 1977; Nữ; Trưởng phòng Nghiệp vụ; Phòng Nghiệp vụ; phong-head mass-org-head
-Nguyễn Hoàng Phúc; 1979; Nam; Phó Trưởng phòng Nghiệp vụ; Phòng Nghiệp vụ; phong-deputy
-Võ Quốc Bảo; 1974; Nam; Chi cục trưởng; Chi cục THADS TP Rạch Giá; chi-cuc-head
-Lâm Thị Thu; 1983; Nữ; Phó Chi cục trưởng; Chi cục THADS TP Rạch Giá; chi-cuc-deputy
-"""
+# The unit's register, pasted into the register page: the demo's (name; born; sex; …).
+REGISTER = DEMO_REGISTER
 TCCB = "Phòng Tổ chức cán bộ"
 
 TP, PTP = "Trưởng phòng", "Phó Trưởng phòng"

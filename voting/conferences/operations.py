@@ -25,32 +25,11 @@ from voting.errors import DomainError
 from voting.extensions import db
 from voting.procedure.ruleset import Ruleset
 from voting.tally.verifier import InputError, parse_vote
+from voting.validation import TEXT_LIMIT, field_text, invalid_field
 
-#: Longest text a field takes, matching its column (longer would fail on PostgreSQL).
-TEXT_LIMIT = 200
 #: A congress-sized session (QĐ 377 planning at ministry level) stays well below this.
 MAX_PEOPLE = 20_000
 MAX_CANDIDATES = 200
-
-
-def _invalid(field: str, message: str, **params: Any) -> DomainError:
-    return DomainError("invalid_field", message, 422, field=field, **params)
-
-
-def _text(
-    data: dict[str, Any], field: str, *, required: bool = False, limit: int = TEXT_LIMIT
-) -> str:
-    value = data.get(field, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise _invalid(field, "This field must be text.")
-    value = value.strip()
-    if required and not value:
-        raise _invalid(field, "This field is required.")
-    if len(value) > limit:
-        raise _invalid(field, "This field is too long.")
-    return value
 
 
 def _require_draft(conference: Conference) -> None:
@@ -64,22 +43,22 @@ def _require_draft(conference: Conference) -> None:
 
 def _people(rows: Any) -> list[Person]:
     if not isinstance(rows, list):
-        raise _invalid("people", "The roster must be a list.")
+        raise invalid_field("people", "The roster must be a list.")
     if len(rows) > MAX_PEOPLE:
-        raise _invalid("people", "The roster is too long.")
+        raise invalid_field("people", "The roster is too long.")
     people: list[Person] = []
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise _invalid(f"people[{i}]", "Each person must be an object.")
+            raise invalid_field(f"people[{i}]", "Each person must be an object.")
         role = row.get("committee_role") or None
         if role not in (None, "head", "member"):
-            raise _invalid(f"people[{i}].committee_role", "Unknown counting-committee role.")
+            raise invalid_field(f"people[{i}].committee_role", "Unknown counting-committee role.")
         people.append(
             Person(
                 seq=i + 1,
-                name=_text(row, "name", required=True),
-                title=_text(row, "title"),
-                group_name=_text(row, "group"),
+                name=field_text(row, "name", required=True),
+                title=field_text(row, "title"),
+                group_name=field_text(row, "group"),
                 committee_role=role,
             )
         )
@@ -88,29 +67,29 @@ def _people(rows: Any) -> list[Person]:
 
 def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
     if not isinstance(rows, list):
-        raise _invalid("positions", "The positions must be a list.")
+        raise invalid_field("positions", "The positions must be a list.")
     positions: list[Position] = []
     for i, row in enumerate(rows):
         where = f"positions[{i}]"
         if not isinstance(row, dict):
-            raise _invalid(where, "Each position must be an object.")
+            raise invalid_field(where, "Each position must be an object.")
         quota = row.get("quota")
         if isinstance(quota, bool) or not isinstance(quota, int) or quota < 1:
-            raise _invalid(f"{where}.quota", "The quota must be a whole number of at least 1.")
+            raise invalid_field(f"{where}.quota", "The quota must be a whole number of at least 1.")
         if quota > ruleset.max_quota:
-            raise _invalid(
+            raise invalid_field(
                 f"{where}.quota",
                 "The quota exceeds the ruleset's cap of %(cap)s.",
                 cap=ruleset.max_quota,
             )
         cands = row.get("candidates") or []
         if not isinstance(cands, list) or len(cands) > MAX_CANDIDATES:
-            raise _invalid(f"{where}.candidates", "The candidates must be a list.")
+            raise invalid_field(f"{where}.candidates", "The candidates must be a list.")
         candidates: list[Candidate] = []
         for j, c in enumerate(cands):
             cwhere = f"{where}.candidates[{j}]"
             if not isinstance(c, dict):
-                raise _invalid(cwhere, "Each candidate must be an object.")
+                raise invalid_field(cwhere, "Each candidate must be an object.")
             birth_year = c.get("birth_year")
             if birth_year in ("", None):
                 birth_year = None
@@ -119,15 +98,17 @@ def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
                 or not isinstance(birth_year, int)
                 or not (1900 <= birth_year <= date.today().year)
             ):
-                raise _invalid(f"{cwhere}.birth_year", "The year of birth is not a valid year.")
+                raise invalid_field(
+                    f"{cwhere}.birth_year", "The year of birth is not a valid year."
+                )
             candidates.append(
                 Candidate(
                     seq=j + 1,
                     key=f"c{j + 1}",
-                    name=_text(c, "name", required=True),
+                    name=field_text(c, "name", required=True),
                     birth_year=birth_year,
-                    post=_text(c, "post"),
-                    unit=_text(c, "unit"),
+                    post=field_text(c, "post"),
+                    unit=field_text(c, "unit"),
                     write_in=c.get("write_in") is True,
                 )
             )
@@ -135,7 +116,7 @@ def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
             Position(
                 seq=i + 1,
                 key=f"p{i + 1}",
-                name=_text(row, "name", required=True),
+                name=field_text(row, "name", required=True),
                 quota=quota,
                 candidates=candidates,
             )
@@ -150,7 +131,7 @@ def _held_on(data: dict[str, Any]) -> date:
     try:
         return date.fromisoformat(str(raw))
     except ValueError:
-        raise _invalid("held_on", "The date must be written YYYY-MM-DD.") from None
+        raise invalid_field("held_on", "The date must be written YYYY-MM-DD.") from None
 
 
 def _secretary(data: dict[str, Any]) -> int | None:
@@ -159,7 +140,7 @@ def _secretary(data: dict[str, Any]) -> int | None:
         return None
     user = db.session.scalar(sa.select(User).where(User.username == str(username)))
     if user is None or user.role != "secretary":
-        raise _invalid("secretary_username", "No secretary account has that name.")
+        raise invalid_field("secretary_username", "No secretary account has that name.")
     return user.id
 
 
@@ -173,12 +154,12 @@ def _setup_counts(conference: Conference) -> dict[str, int]:
 
 def create_conference(owner: User, data: dict[str, Any], ruleset: Ruleset) -> Conference:
     """Set up a conference for one vote step of the ruleset."""
-    level, flow, step_name = (_text(data, f, required=True) for f in ("level", "flow", "step"))
+    level, flow, step_name = (field_text(data, f, required=True) for f in ("level", "flow", "step"))
     step = ruleset.step(level, flow, step_name)
     if step is None:
-        raise _invalid("step", "The ruleset has no such step.")
+        raise invalid_field("step", "The ruleset has no such step.")
     if step.rule is None:
-        raise _invalid("step", "This step of the procedure has no secret ballot.")
+        raise invalid_field("step", "This step of the procedure has no secret ballot.")
     rule = ruleset.rule(step.rule)
     conference = Conference(
         public_id=secrets.token_urlsafe(12),
@@ -212,17 +193,17 @@ def update_conference(
     """Replace the set-up of a draft conference (details, roster, positions)."""
     _require_draft(conference)
     if not isinstance(data, dict):
-        raise _invalid("$", "The request must be a JSON object.")
+        raise invalid_field("$", "The request must be a JSON object.")
     if creating or "title" in data:
-        conference.title = _text(data, "title", required=True, limit=300)
+        conference.title = field_text(data, "title", required=True, limit=300)
     if creating or "held_on" in data:
         conference.held_on = _held_on(data)
     for field in ("place", "locality", "unit_name", "parent_body", "chair_name", "secretary_name"):
         if creating or field in data:
             limit = 100 if field == "locality" else TEXT_LIMIT
-            setattr(conference, field, _text(data, field, limit=limit))
+            setattr(conference, field, field_text(data, field, limit=limit))
     if creating or "head_title" in data:
-        conference.head_title = _text(data, "head_title", limit=100) or str(
+        conference.head_title = field_text(data, "head_title", limit=100) or str(
             ruleset.levels[conference.level]["head_vi"]
         )
     if creating or "secretary_username" in data:
@@ -266,22 +247,22 @@ def set_attendance(conference: Conference, rows: Any) -> None:
     """Tick people present or absent (with a reason) before the ballot opens."""
     _require_draft(conference)
     if not isinstance(rows, list):
-        raise _invalid("attendance", "Attendance must be a list.")
+        raise invalid_field("attendance", "Attendance must be a list.")
     people = {p.id: p for p in conference.people}
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise _invalid(f"attendance[{i}]", "Each entry must be an object.")
+            raise invalid_field(f"attendance[{i}]", "Each entry must be an object.")
         person_id = row.get("person_id")
         # Only a whole number can name a person (a list would not even be hashable).
         is_id = isinstance(person_id, int) and not isinstance(person_id, bool)
         person = people.get(person_id) if is_id else None
         if person is None:
-            raise _invalid(f"attendance[{i}].person_id", "No such person in this conference.")
+            raise invalid_field(f"attendance[{i}].person_id", "No such person in this conference.")
         present = row.get("present")
         if present is not None and not isinstance(present, bool):
-            raise _invalid(f"attendance[{i}].present", "Present must be true, false or null.")
+            raise invalid_field(f"attendance[{i}].present", "Present must be true, false or null.")
         person.is_present = present
-        person.absence_reason = "" if present else _text(row, "reason", limit=300)
+        person.absence_reason = "" if present else field_text(row, "reason", limit=300)
     db.session.flush()
     marks = [p.is_present for p in conference.people]
     audit.record(
@@ -366,9 +347,9 @@ def record_head_decision(conference: Conference, decided_by: Any, choice: Any) -
         raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
     if not conference.is_closed:
         raise DomainError("ballot_not_closed", "Close the ballot first.", 409)
-    who = _text({"decided_by": decided_by}, "decided_by", required=True)
+    who = field_text({"decided_by": decided_by}, "decided_by", required=True)
     if not isinstance(choice, dict):
-        raise _invalid("choice", "The decision must name the chosen candidates per position.")
+        raise invalid_field("choice", "The decision must name the chosen candidates per position.")
     doc = build_vote_document(conference)
     doc["head_decision"] = choice
     try:

@@ -20,30 +20,27 @@ from voting.extensions import db
 from voting.minutes.layout import Note
 from voting.minutes.models import NOTE_LIMIT, MinutesNote
 from voting.minutes.words import clock_time
+from voting.validation import invalid_field
 
 FREE_TEXT_LIMIT = 4000
 MAX_COPIES = 20
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def _invalid(field: str, message: str, **params: Any) -> DomainError:
-    return DomainError("invalid_field", message, 422, field=field, **params)
-
-
 def _free_text(data: dict[str, Any], field: str, limit: int) -> str:
     value = data.get(field) or ""
     if not isinstance(value, str):
-        raise _invalid(field, "This field must be text.")
+        raise invalid_field(field, "This field must be text.")
     value = value.replace("\r\n", "\n").strip()
     if len(value) > limit:
-        raise _invalid(field, "This field is too long.")
+        raise invalid_field(field, "This field is too long.")
     return value
 
 
 def _ended_at(data: dict[str, Any]) -> str:
     value = data.get("ended_at") or ""
     if not isinstance(value, str) or (value.strip() and not _CLOCK.match(value.strip())):
-        raise _invalid("ended_at", "Give the time as HH:MM, for example 16:30.")
+        raise invalid_field("ended_at", "Give the time as HH:MM, for example 16:30.")
     return value.strip()
 
 
@@ -54,7 +51,7 @@ def _copies(data: dict[str, Any]) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_COPIES:
-        raise _invalid("copies", "The number of copies must be between 1 and 20.", maximum=20)
+        raise invalid_field("copies", "The number of copies must be between 1 and 20.", maximum=20)
     return value
 
 
@@ -95,10 +92,10 @@ def add_note(conference: Conference, author: str, text: Any) -> MinutesNote:
             "result_not_locked", "Notes are added after lock; before it, edit the minutes.", 409
         )
     if not isinstance(text, str) or not text.strip():
-        raise _invalid("text", "Write the note.")
+        raise invalid_field("text", "Write the note.")
     text = text.replace("\r\n", "\n").strip()
     if len(text) > NOTE_LIMIT:
-        raise _invalid("text", "This field is too long.")
+        raise invalid_field("text", "This field is too long.")
     note = MinutesNote(conference_id=conference.id, author=author[:200], text=text)
     db.session.add(note)
     db.session.flush()

@@ -14,7 +14,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -41,7 +40,7 @@ from voting.minutes.record import add_note, dated_notes, update_record
 from voting.minutes.report import conference_document, minutes_view
 from voting.minutes.sheets import XLSX_MIMETYPE, results_csv, results_xlsx
 from voting.minutes.words import clock_time, dated_line
-from voting.views import flash_error
+from voting.views import commit_or_flash
 
 blueprint = Blueprint("minutes", __name__)
 
@@ -260,7 +259,9 @@ def dossier(public_id: str) -> Response:
 def minutes_record(public_id: str):  # type: ignore[no-untyped-def]
     """The secretary's free fields, before lock."""
     conference = conference_for(public_id)
-    _save(lambda: update_record(conference, request.form.to_dict()), _("The minutes are saved."))
+    commit_or_flash(
+        lambda: update_record(conference, request.form.to_dict()), _("The minutes are saved.")
+    )
     return redirect(url_for("conferences.show", public_id=public_id) + "#minutes-record")
 
 
@@ -269,22 +270,11 @@ def minutes_record(public_id: str):  # type: ignore[no-untyped-def]
 def minutes_note(public_id: str):  # type: ignore[no-untyped-def]
     """A dated note appended to the locked minutes."""
     conference = conference_for(public_id)
-    _save(
+    commit_or_flash(
         lambda: add_note(conference, current_user.display_name, request.form.get("text", "")),
         _("The note is added to the minutes."),
     )
     return redirect(url_for("conferences.show", public_id=public_id) + "#minutes-record")
-
-
-def _save(action, done: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        action()
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash_error(exc)
-        return
-    flash(done, "ok")
 
 
 @blueprint.get("/r/<public_id>")

@@ -12,8 +12,8 @@ from voting.errors import DomainError
 from voting.extensions import db
 from voting.personnel.models import MEMBER_STATUSES, SEXES, Discipline, Member, Unit
 from voting.procedure.ruleset import Ruleset
+from voting.validation import field_text, invalid_field
 
-TEXT_LIMIT = 200
 MAX_MEMBERS = 5000
 #: How a sex is written in a pasted register, both languages.
 SEX_WORDS = {
@@ -26,39 +26,14 @@ SEX_WORDS = {
 }
 
 
-def _invalid(field: str, message: str, **params: Any) -> DomainError:
-    return DomainError("invalid_field", message, 422, field=field, **params)
-
-
-def _text(
-    data: dict[str, Any],
-    field: str,
-    *,
-    required: bool = False,
-    limit: int = TEXT_LIMIT,
-    where: str = "",
-) -> str:
-    """A text field; ``where`` ("members[3]") names the row in the error."""
-    name = f"{where}.{field}" if where else field
-    value = data.get(field) or ""
-    if not isinstance(value, str):
-        raise _invalid(name, "This field must be text.")
-    value = value.strip()
-    if required and not value:
-        raise _invalid(name, "This field is required.")
-    if len(value) > limit:
-        raise _invalid(name, "This field is too long.")
-    return value
-
-
 def create_unit(data: dict[str, Any]) -> Unit:
-    name = _text(data, "name", required=True)
+    name = field_text(data, "name", required=True)
     if db.session.scalar(sa.select(Unit.id).where(Unit.name == name)):
-        raise _invalid("name", "A unit with this name already exists.")
+        raise invalid_field("name", "A unit with this name already exists.")
     unit = Unit(
         name=name,
-        parent_body=_text(data, "parent_body"),
-        locality=_text(data, "locality", limit=100),
+        parent_body=field_text(data, "parent_body"),
+        locality=field_text(data, "locality", limit=100),
     )
     db.session.add(unit)
     db.session.flush()
@@ -82,14 +57,14 @@ def _birth(row: dict[str, Any], where: str) -> tuple[int | None, int | None]:
             or not isinstance(year, int)
             or not 1900 <= year <= date.today().year
         ):
-            raise _invalid(field, "The year of birth is not a valid year.")
+            raise invalid_field(field, "The year of birth is not a valid year.")
     if month in (None, ""):
         month = None
     else:
         if isinstance(month, str) and month.strip().isdigit():
             month = int(month.strip())
         if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
-            raise _invalid(f"{where}.birth_month", "The month of birth must be 1 to 12.")
+            raise invalid_field(f"{where}.birth_month", "The month of birth must be 1 to 12.")
     return year, month
 
 
@@ -99,15 +74,15 @@ def _member_fields(row: dict[str, Any], where: str, ruleset: Ruleset) -> dict[st
     if isinstance(sex, str):
         sex = SEX_WORDS.get(sex.strip().casefold(), sex.strip() or None)
     if sex is not None and sex not in SEXES:
-        raise _invalid(f"{where}.sex", "Write the sex as Nam or Nữ.")
+        raise invalid_field(f"{where}.sex", "Write the sex as Nam or Nữ.")
     roles = row.get("roles") or []
     if isinstance(roles, str):
         roles = roles.replace(",", " ").split()
     if not isinstance(roles, list) or any(r not in ruleset.roles for r in roles):
-        raise _invalid(f"{where}.roles", "Unknown role; use the ruleset's role tags.")
+        raise invalid_field(f"{where}.roles", "Unknown role; use the ruleset's role tags.")
     status = row.get("status") or "serving"
     if status not in MEMBER_STATUSES:
-        raise _invalid(f"{where}.status", "Unknown status.")
+        raise invalid_field(f"{where}.status", "Unknown status.")
     dossier = row.get("dossier_complete")
     if isinstance(dossier, str):
         dossier = {
@@ -120,19 +95,19 @@ def _member_fields(row: dict[str, Any], where: str, ruleset: Ruleset) -> dict[st
             "0": False,
         }.get(dossier.strip().casefold(), dossier)
     if dossier is not None and not isinstance(dossier, bool):
-        raise _invalid(
+        raise invalid_field(
             f"{where}.dossier_complete", "Write the dossier as complete or not (Có/Không)."
         )
     return {
-        "name": _text(row, "name", required=True, where=where),
+        "name": field_text(row, "name", required=True, where=where),
         "birth_year": year,
         "birth_month": month,
         "sex": sex,
-        "ethnicity": _text(row, "ethnicity", limit=50, where=where),
-        "post": _text(row, "post", where=where),
-        "department": _text(row, "department", where=where),
-        "qualification": _text(row, "qualification", where=where),
-        "political_theory": _text(row, "political_theory", limit=50, where=where),
+        "ethnicity": field_text(row, "ethnicity", limit=50, where=where),
+        "post": field_text(row, "post", where=where),
+        "department": field_text(row, "department", where=where),
+        "qualification": field_text(row, "qualification", where=where),
+        "political_theory": field_text(row, "political_theory", limit=50, where=where),
         "roles": " ".join(dict.fromkeys(roles)),
         "status": status,
         "dossier_complete": dossier,
@@ -142,9 +117,9 @@ def _member_fields(row: dict[str, Any], where: str, ruleset: Ruleset) -> dict[st
 def add_members(unit: Unit, rows: Any, ruleset: Ruleset) -> list[Member]:
     """Append people to the register; any bad row refuses them all, naming the row."""
     if not isinstance(rows, list) or not rows:
-        raise _invalid("members", "List at least one person.")
+        raise invalid_field("members", "List at least one person.")
     if len(unit.members) + len(rows) > MAX_MEMBERS:
-        raise _invalid("members", "The register is too long.")
+        raise invalid_field("members", "The register is too long.")
     fields = []
     problems: list[dict[str, Any]] = []
     # Every row is checked before anything is written, so one bad row refuses
@@ -152,7 +127,7 @@ def add_members(unit: Unit, rows: Any, ruleset: Ruleset) -> list[Member]:
     for i, row in enumerate(rows):
         try:
             if not isinstance(row, dict):
-                raise _invalid(f"members[{i}]", "Each person must be an object.")
+                raise invalid_field(f"members[{i}]", "Each person must be an object.")
             fields.append(_member_fields(row, f"members[{i}]", ruleset))
         except DomainError as exc:
             problems.append(
@@ -208,7 +183,7 @@ def add_discipline(member: Member, data: dict[str, Any], ruleset: Ruleset) -> Di
     """A disciplinary measure on the register (its form from the ruleset's list)."""
     form = data.get("form")
     if form not in ruleset.eligibility["discipline_forms"]:
-        raise _invalid("form", "Choose a form of discipline from the list.")
+        raise invalid_field("form", "Choose a form of discipline from the list.")
 
     def day(field: str, required: bool) -> date | None:
         raw = data.get(field)
@@ -217,15 +192,15 @@ def add_discipline(member: Member, data: dict[str, Any], ruleset: Ruleset) -> Di
         try:
             return date.fromisoformat(str(raw))
         except ValueError:
-            raise _invalid(field, "The date must be written YYYY-MM-DD.") from None
+            raise invalid_field(field, "The date must be written YYYY-MM-DD.") from None
 
     decided = day("decided_on", True)
     until = day("effect_until", False)
     assert decided is not None
     if until is not None and until < decided:
-        raise _invalid("effect_until", "The effect cannot end before the decision.")
+        raise invalid_field("effect_until", "The effect cannot end before the decision.")
     discipline = Discipline(
-        form=form, decided_on=decided, effect_until=until, decision=_text(data, "decision")
+        form=form, decided_on=decided, effect_until=until, decision=field_text(data, "decision")
     )
     member.disciplines.append(discipline)
     db.session.flush()
@@ -244,7 +219,7 @@ def set_reference_date(unit: Unit, raw: Any) -> None:
         try:
             unit.reference_on = date.fromisoformat(str(raw))
         except ValueError:
-            raise _invalid("reference_on", "The date must be written YYYY-MM-DD.") from None
+            raise invalid_field("reference_on", "The date must be written YYYY-MM-DD.") from None
     db.session.flush()
     audit.record("unit.updated", {"unit": unit.name, "reference_on": str(unit.reference_on or "")})
 

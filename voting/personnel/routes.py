@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -19,21 +18,9 @@ from voting.personnel import operations as ops
 from voting.personnel.eligibility import age_facts, flags
 from voting.personnel.models import MEMBER_STATUSES, Member, Unit
 from voting.personnel.sheets import read_register, register_csv, register_xlsx
-from voting.views import flash_error
+from voting.views import commit_or_flash, flash_error
 
 blueprint = Blueprint("personnel", __name__)
-
-
-def _commit(action: Any, done: str) -> bool:
-    try:
-        action()
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash_error(exc)
-        return False
-    flash(done, "ok")
-    return True
 
 
 @blueprint.route("/register", methods=["GET", "POST"])
@@ -42,7 +29,7 @@ def units():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         require_role("chair", "admin")
         created: list[Unit] = []
-        if _commit(
+        if commit_or_flash(
             lambda: created.append(ops.create_unit(request.form.to_dict())), _("Unit created.")
         ):
             return redirect(url_for("personnel.unit", unit_id=created[0].id))
@@ -64,7 +51,7 @@ def unit(unit_id: int):  # type: ignore[no-untyped-def]
     if request.method == "POST":
         require_role("chair", "admin")
         rows = ops.parse_register(request.form.get("register", ""))
-        if _commit(
+        if commit_or_flash(
             lambda: ops.add_members(found, rows, current_ruleset()),
             _("%(n)s people added to the register.", n=len(rows)),
         ):
@@ -87,7 +74,7 @@ def unit(unit_id: int):  # type: ignore[no-untyped-def]
 @role_required("chair", "admin")
 def reference(unit_id: int):  # type: ignore[no-untyped-def]
     found = _unit(unit_id)
-    _commit(
+    commit_or_flash(
         lambda: ops.set_reference_date(found, request.form.get("reference_on")),
         _("Reference date saved."),
     )
@@ -104,7 +91,7 @@ def member(member_id: int):  # type: ignore[no-untyped-def]
         data = request.form.to_dict()
         data["roles"] = request.form.getlist("roles")
         data["dossier_complete"] = {"yes": True, "no": False}.get(data.get("dossier_complete", ""))
-        if _commit(lambda: ops.update_member(found, data, current_ruleset()), _("Saved.")):
+        if commit_or_flash(lambda: ops.update_member(found, data, current_ruleset()), _("Saved.")):
             return redirect(url_for("personnel.unit", unit_id=found.unit_id))
     return render_template("personnel/member.html", member=found, statuses=MEMBER_STATUSES)
 
@@ -115,7 +102,7 @@ def discipline(member_id: int):  # type: ignore[no-untyped-def]
     found = db.session.get(Member, member_id)
     if found is None:
         abort(404)
-    _commit(
+    commit_or_flash(
         lambda: ops.add_discipline(found, request.form.to_dict(), current_ruleset()),
         _("Discipline recorded."),
     )

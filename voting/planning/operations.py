@@ -39,8 +39,8 @@ from voting.planning.models import (
 )
 from voting.planning.structure import Structure, check, person_of
 from voting.procedure.ruleset import Ruleset, Step
+from voting.validation import field_date, field_text, invalid_field
 
-TEXT_LIMIT = 200
 MAX_POSITIONS = 20
 MAX_NOMINEES = 200
 #: Largest uploaded file (a scanned letter); bigger ones belong in the archive system.
@@ -53,55 +53,25 @@ UPLOAD_TYPES = {
 }
 
 
-def _invalid(field: str, message: str, **params: Any) -> DomainError:
-    return DomainError("invalid_field", message, 422, field=field, **params)
-
-
-def _text(
-    data: dict[str, Any], field: str, *, required: bool = False, limit: int = TEXT_LIMIT
-) -> str:
-    value = data.get(field, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise _invalid(field, "This field must be text.")
-    value = value.strip()
-    if required and not value:
-        raise _invalid(field, "This field is required.")
-    if len(value) > limit:
-        raise _invalid(field, "This field is too long.")
-    return value
-
-
-def _date(data: dict[str, Any], field: str, *, required: bool = True) -> date | None:
-    raw = data.get(field)
-    if raw in (None, "") and not required:
-        return None
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise _invalid(field, "The date must be written YYYY-MM-DD.") from None
-
-
 def _int(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not (low <= value <= high):
-        raise _invalid(field, "Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
+        raise invalid_field(
+            field, "Enter a whole number from %(low)s to %(high)s.", low=low, high=high
+        )
     return value
 
 
 def _ids(value: Any, field: str) -> set[int]:
     if not isinstance(value, list):
-        raise _invalid(field, "This must be a list.")
+        raise invalid_field(field, "This must be a list.")
     out: set[int] = set()
     for v in value:
         if isinstance(v, str) and v.isdigit():
             v = int(v)
         if isinstance(v, bool) or not isinstance(v, int):
-            raise _invalid(field, "This must be a list of ids.")
+            raise invalid_field(field, "This must be a list of ids.")
         out.add(v)
     return out
 
@@ -129,49 +99,51 @@ def find_process(public_id: object) -> Process | None:
 def create_process(owner: User, data: dict[str, Any], ruleset: Ruleset) -> Process:
     """Start one flow for one unit: its positions and its timeline from the ruleset."""
     if not isinstance(data, dict):
-        raise _invalid("$", "The request must be a JSON object.")
-    level, flow = _text(data, "level", required=True), _text(data, "flow", required=True)
+        raise invalid_field("$", "The request must be a JSON object.")
+    level, flow = field_text(data, "level", required=True), field_text(data, "flow", required=True)
     if level not in ruleset.levels:
-        raise _invalid("level", "The ruleset has no such level.")
+        raise invalid_field("level", "The ruleset has no such level.")
     if flow not in ruleset.flows:
-        raise _invalid("flow", "The ruleset has no such flow.")
+        raise invalid_field("flow", "The ruleset has no such flow.")
     steps = ruleset.flow_steps(level, flow)
     if not steps:
-        raise _invalid("flow", "The ruleset has no steps for this flow.")
+        raise invalid_field("flow", "The ruleset has no steps for this flow.")
     unit_id = data.get("unit_id")
     unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) else None
     if unit is None:
-        raise _invalid("unit_id", "No such unit.")
-    department = _text(data, "department")
+        raise invalid_field("unit_id", "No such unit.")
+    department = field_text(data, "department")
     if ruleset.levels[level]["scope"] == "department":
         if department not in unit.departments():
-            raise _invalid("department", "Choose the division (phòng) whose leadership is planned.")
+            raise invalid_field(
+                "department", "Choose the division (phòng) whose leadership is planned."
+            )
     else:
         department = ""
     rows = data.get("positions")
     if not isinstance(rows, list) or not rows or len(rows) > MAX_POSITIONS:
-        raise _invalid("positions", "List the positions planned, each with its quota.")
+        raise invalid_field("positions", "List the positions planned, each with its quota.")
     positions = []
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise _invalid(f"positions[{i}]", "Each position must be an object.")
+            raise invalid_field(f"positions[{i}]", "Each position must be an object.")
         positions.append(
             ProcessPosition(
                 seq=i + 1,
-                name=_text(row, "name", required=True),
+                name=field_text(row, "name", required=True),
                 quota=_int(row.get("quota"), f"positions[{i}].quota", 1, ruleset.max_quota),
             )
         )
     names = [p.name for p in positions]
     if len(set(names)) != len(names):
-        raise _invalid("positions", "A position is listed twice.")
+        raise invalid_field("positions", "A position is listed twice.")
     secretary_id = None
     if data.get("secretary_username"):
         secretary = db.session.scalar(
             sa.select(User).where(User.username == str(data["secretary_username"]))
         )
         if secretary is None or secretary.role != "secretary":
-            raise _invalid("secretary_username", "No secretary account has that name.")
+            raise invalid_field("secretary_username", "No secretary account has that name.")
         secretary_id = secretary.id
     process = Process(
         public_id=secrets.token_urlsafe(12),
@@ -181,8 +153,8 @@ def create_process(owner: User, data: dict[str, Any], ruleset: Ruleset) -> Proce
         level=level,
         flow=flow,
         department=department,
-        period=_text(data, "period", required=True, limit=32),
-        title=_text(data, "title", required=True, limit=300),
+        period=field_text(data, "period", required=True, limit=32),
+        title=field_text(data, "title", required=True, limit=300),
         ruleset_ref=f"{ruleset.id}@{ruleset.version}",
         status="active",
         positions=positions,
@@ -252,7 +224,7 @@ def set_due_dates(process: Process, dates: dict[str, Any]) -> None:
     """The timeline: a due date per step (blank clears it)."""
     for row in process.steps:
         if row.step in dates:
-            row.due_on = _date(dates, row.step, required=False)
+            row.due_on = field_date(dates, row.step, required=False)
     db.session.flush()
     _audit("process.updated", process, {"due_dates": sorted(dates)})
 
@@ -264,7 +236,7 @@ def _position(process: Process, raw: Any, field: str) -> ProcessPosition:
     for p in process.positions:
         if raw in (p.id, str(p.id)):
             return p
-    raise _invalid(field, "No such position in this process.")
+    raise invalid_field(field, "No such position in this process.")
 
 
 def record_source_list(
@@ -283,12 +255,14 @@ def record_source_list(
             "conference_not_draft", "The ballot has opened; the list can no longer change.", 409
         )
     outcome = {
-        "plan": _text(data, "plan", limit=2000),
-        "drafted_on": (d.isoformat() if (d := _date(data, "drafted_on", required=False)) else ""),
+        "plan": field_text(data, "plan", limit=2000),
+        "drafted_on": (
+            d.isoformat() if (d := field_date(data, "drafted_on", required=False)) else ""
+        ),
     }
     rows = data.get("nominees")
     if not isinstance(rows, list) or len(rows) > MAX_NOMINEES:
-        raise _invalid("nominees", "The list must be a list of people.")
+        raise invalid_field("nominees", "The list must be a list of people.")
     external = process.flow == "annual-external"
     members = {m.id: m for m in process.unit.members}
     seen: set[tuple[int, str]] = set()
@@ -302,15 +276,15 @@ def record_source_list(
     for i, item in enumerate(rows):
         where = f"nominees[{i}]"
         if not isinstance(item, dict):
-            raise _invalid(where, "Each person must be an object.")
+            raise invalid_field(where, "Each person must be an object.")
         position = _position(process, item.get("position"), f"{where}.position")
         member_id = item.get("member_id")
         if member_id not in (None, ""):
             member = members.get(int(member_id)) if str(member_id).isdigit() else None
             if member is None:
-                raise _invalid(f"{where}.member_id", "No such person in the unit's register.")
+                raise invalid_field(f"{where}.member_id", "No such person in the unit's register.")
             if not member.serving:
-                raise _invalid(f"{where}.member_id", "This person is no longer serving.")
+                raise invalid_field(f"{where}.member_id", "This person is no longer serving.")
             nominee = Nominee(
                 process=process,
                 position=position,
@@ -323,7 +297,7 @@ def record_source_list(
             )
         else:
             if not external:
-                raise _invalid(
+                raise invalid_field(
                     f"{where}.member_id", "In-house planning picks people from the register."
                 )
             year = item.get("birth_year")
@@ -331,16 +305,16 @@ def record_source_list(
                 process=process,
                 position=position,
                 origin="external",
-                name=_text(item, "name", required=True),
+                name=field_text(item, "name", required=True),
                 birth_year=None
                 if year in (None, "")
                 else _int(year, f"{where}.birth_year", 1900, date.today().year),
-                post=_text(item, "post"),
-                agency=_text(item, "agency", required=True),
+                post=field_text(item, "post"),
+                agency=field_text(item, "agency", required=True),
             )
         key = (position.id, str(nominee.member_id or nominee.name.casefold()))
         if key in seen:
-            raise _invalid(where, "This person is listed twice for the same position.")
+            raise invalid_field(where, "This person is listed twice for the same position.")
         seen.add(key)
         db.session.add(nominee)
         chosen.append(nominee)
@@ -366,17 +340,17 @@ def approve_list(
     approved = _ids(data.get("approved", []), "approved")
     by_id = {n.id: n for n in candidates}
     if not approved <= by_id.keys():
-        raise _invalid("approved", "Only people on the proposed list can be approved.")
+        raise invalid_field("approved", "Only people on the proposed list can be approved.")
     quotas = data.get("quotas") or {}
     if not isinstance(quotas, dict):
-        raise _invalid("quotas", "The quotas must name a position each.")
+        raise invalid_field("quotas", "The quotas must name a position each.")
     for raw, quota in quotas.items():
         position = _position(process, raw, "quotas")
         position.quota = _int(quota, f"quotas.{raw}", 1, ruleset.max_quota)
     row.outcome_json = json.dumps(
         {
-            "meeting_on": _date(data, "meeting_on").isoformat(),  # type: ignore[union-attr]
-            "conclusion": _text(data, "conclusion", limit=2000),
+            "meeting_on": field_date(data, "meeting_on").isoformat(),  # type: ignore[union-attr]
+            "conclusion": field_text(data, "conclusion", limit=2000),
             "quotas": {p.name: p.quota for p in process.positions},
         },
         ensure_ascii=False,
@@ -411,23 +385,23 @@ def record_consultation(
     _require_current(row, "consult", definition=definition)
     nominee = next((n for n in incoming(process, row) if str(n.id) == str(nominee_id)), None)
     if nominee is None:
-        raise _invalid("nominee", "This person is not on the list of this step.")
+        raise invalid_field("nominee", "This person is not on the list of this step.")
     items = data.get("dossier", [])
     if not isinstance(items, list) or any(i not in ruleset.dossier_items_vi for i in items):
-        raise _invalid("dossier", "Tick items of the dossier checklist only.")
+        raise invalid_field("dossier", "Tick items of the dossier checklist only.")
     record = {
-        "met_on": _date(data, "met_on").isoformat(),  # type: ignore[union-attr]
-        "letter": _text(data, "letter"),
-        "opinion": _text(data, "opinion", limit=2000),
+        "met_on": field_date(data, "met_on").isoformat(),  # type: ignore[union-attr]
+        "letter": field_text(data, "letter"),
+        "opinion": field_text(data, "opinion", limit=2000),
         "dossier": [i for i in ruleset.dossier_items_vi if i in items],
         "attachments": nominee.consult.get("attachments", []),
     }
     if upload is not None:
         filename, content_type, payload = upload
         if content_type not in UPLOAD_TYPES:
-            raise _invalid("opinion_file", "Upload a PDF, DOCX, JPEG or PNG file.")
+            raise invalid_field("opinion_file", "Upload a PDF, DOCX, JPEG or PNG file.")
         if not payload or len(payload) > MAX_UPLOAD:
-            raise _invalid("opinion_file", "The file is empty or larger than 5 MB.")
+            raise invalid_field("opinion_file", "The file is empty or larger than 5 MB.")
         digest = hashlib.sha256(payload).hexdigest()
         safe = "".join(ch for ch in filename if ch.isalnum() or ch in "._- ")[:100] or "file"
         attachment = Attachment(
@@ -469,7 +443,7 @@ def finish_consultation(
     chosen = _ids(data.get("proceed", []), "proceed")
     candidates = {n.id: n for n in incoming(process, row)}
     if not chosen <= candidates.keys():
-        raise _invalid("proceed", "Only people on the list of this step can go on.")
+        raise invalid_field("proceed", "Only people on the list of this step can go on.")
     missing = [
         candidates[i].name for i in sorted(chosen) if not candidates[i].consult.get("met_on")
     ]
@@ -481,7 +455,7 @@ def finish_consultation(
             names=", ".join(missing),
         )
     row.outcome_json = json.dumps(
-        {"summary": _text(data, "summary", limit=2000)}, ensure_ascii=False
+        {"summary": field_text(data, "summary", limit=2000)}, ensure_ascii=False
     )
     _set_outgoing(row, [n for n in candidates.values() if n.id in chosen])
     _audit("step.recorded", process, {"step": row.step, "kind": "consult", "proceed": len(chosen)})
@@ -590,7 +564,7 @@ def create_step_conference(
         # Flagged people are never dropped silently: the chair keeps or drops each one.
         decisions = data.get("flag_decisions") or {}
         if not isinstance(decisions, dict):
-            raise _invalid("flag_decisions", "Decide keep or drop for each flagged person.")
+            raise invalid_field("flag_decisions", "Decide keep or drop for each flagged person.")
         undecided = []
         kept_lines = []
         for position, nominees in lines:
@@ -810,11 +784,11 @@ def record_decision(
     _require_current(row, "decision", definition=definition)
     outcome = data.get("outcome")
     if outcome not in ("approved", "submitted"):
-        raise _invalid("outcome", "Choose approved or submitted to the higher authority.")
-    number = _text(data, "number", required=True)
-    signed_on = _date(data, "signed_on")
+        raise invalid_field("outcome", "Choose approved or submitted to the higher authority.")
+    number = field_text(data, "number", required=True)
+    signed_on = field_date(data, "signed_on")
     assert signed_on is not None
-    signer = _text(data, "signer", required=True)
+    signer = field_text(data, "signer", required=True)
     record = row.outcome
     if outcome == "submitted":
         record["submission"] = {
@@ -830,11 +804,13 @@ def record_decision(
     candidates = {n.id: n for n in incoming(process, row)}
     approved = _ids(data.get("approved", []), "approved")
     if not approved <= candidates.keys():
-        raise _invalid("approved", "Only people proposed by the last vote can be approved.")
+        raise invalid_field("approved", "Only people proposed by the last vote can be approved.")
     proposals = {n.id: n for n in removal_proposals(process)}
     removed = _ids(data.get("removed", []), "removed")
     if not removed <= proposals.keys():
-        raise _invalid("removed", "Only people proposed for removal by the vote can be removed.")
+        raise invalid_field(
+            "removed", "Only people proposed for removal by the vote can be removed."
+        )
     decision_text = f"{number} ngày {signed_on.strftime('%d/%m/%Y')} ({signer})"
     record["decision"] = {"number": number, "signed_on": signed_on.isoformat(), "signer": signer}
     row.outcome_json = json.dumps(record, ensure_ascii=False)
@@ -888,11 +864,11 @@ def record_exit(entry: PlanningEntry, data: dict[str, Any]) -> None:
         raise DomainError("already_left", "This person has already left the planning list.", 409)
     reason = data.get("reason")
     if reason not in EXIT_REASONS or reason == "removal-vote":
-        raise _invalid("reason", "Choose why this person leaves the planning list.")
-    entry.left_on = _date(data, "left_on")
+        raise invalid_field("reason", "Choose why this person leaves the planning list.")
+    entry.left_on = field_date(data, "left_on")
     entry.left_reason = reason
-    entry.left_decision = _text(data, "decision", required=True, limit=300)
-    entry.left_note = _text(data, "note", limit=500)
+    entry.left_decision = field_text(data, "decision", required=True, limit=300)
+    entry.left_note = field_text(data, "note", limit=500)
     db.session.flush()
     audit.record(
         "planning.exit_recorded",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -35,7 +34,7 @@ from voting.planning.models import (
     Process,
     ProcessStep,
 )
-from voting.views import flash_error
+from voting.views import commit_or_flash
 
 blueprint = Blueprint("planning", __name__)
 
@@ -62,18 +61,6 @@ def _step(process: Process, name: str) -> ProcessStep:
     if row is None:
         abort(404)
     return row
-
-
-def _act(action: Callable[[], Any], done: str) -> bool:
-    try:
-        action()
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash_error(exc)
-        return False
-    flash(done, "ok")
-    return True
 
 
 def _back(process: Process, anchor: str = "") -> Any:
@@ -124,7 +111,7 @@ def new():  # type: ignore[no-untyped-def]
             "secretary_username": form.get("secretary_username", ""),
         }
         created: list[Process] = []
-        if _act(
+        if commit_or_flash(
             lambda: created.append(ops.create_process(current_user, data, ruleset)),
             _("Process created. Record its first step."),
         ):
@@ -188,7 +175,9 @@ def show(public_id: str):  # type: ignore[no-untyped-def]
 @login_required
 def dates(public_id: str):  # type: ignore[no-untyped-def]
     process = process_for(public_id, run=True)
-    _act(lambda: ops.set_due_dates(process, request.form.to_dict()), _("Timeline saved."))
+    commit_or_flash(
+        lambda: ops.set_due_dates(process, request.form.to_dict()), _("Timeline saved.")
+    )
     return _back(process, "timeline")
 
 
@@ -231,7 +220,9 @@ def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
             "drafted_on": form.get("drafted_on", ""),
             "nominees": nominees + _external_rows(process),
         }
-        _act(lambda: ops.record_source_list(process, row, data, ruleset), _("List recorded."))
+        commit_or_flash(
+            lambda: ops.record_source_list(process, row, data, ruleset), _("List recorded.")
+        )
     elif action == "approve-list":
         data = {
             "meeting_on": form.get("meeting_on", ""),
@@ -243,7 +234,9 @@ def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
                 if key.startswith("quota-")
             },
         }
-        _act(lambda: ops.approve_list(process, row, data, ruleset), _("Approval recorded."))
+        commit_or_flash(
+            lambda: ops.approve_list(process, row, data, ruleset), _("Approval recorded.")
+        )
     elif action == "consult":
         upload = request.files.get("opinion_file")
         payload = (
@@ -257,7 +250,7 @@ def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
             "opinion": form.get("opinion", ""),
             "dossier": form.getlist("dossier"),
         }
-        _act(
+        commit_or_flash(
             lambda: ops.record_consultation(
                 process, row, form.get("nominee"), data, ruleset, upload=payload
             ),
@@ -265,7 +258,9 @@ def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
         )
     elif action == "finish-consult":
         data = {"proceed": form.getlist("proceed"), "summary": form.get("summary", "")}
-        _act(lambda: ops.finish_consultation(process, row, data, ruleset), _("Step done."))
+        commit_or_flash(
+            lambda: ops.finish_consultation(process, row, data, ruleset), _("Step done.")
+        )
     elif action == "conference":
         people = None
         if form.get("roster", "").strip():
@@ -284,13 +279,13 @@ def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
             if key.startswith("flag-")
         }
         made: list[Any] = []
-        if _act(
+        if commit_or_flash(
             lambda: made.append(ops.create_step_conference(process, row, data, ruleset)),
             _("Conference created from the process. Take attendance next."),
         ):
             return redirect(url_for("conferences.show", public_id=made[0].public_id))
     elif action == "carry":
-        _act(
+        commit_or_flash(
             lambda: ops.complete_vote_step(process, row, ruleset),
             _("Result carried to the next step."),
         )
@@ -303,7 +298,9 @@ def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
             "approved": form.getlist("approved"),
             "removed": form.getlist("removed"),
         }
-        _act(lambda: ops.record_decision(process, row, data, ruleset), _("Decision recorded."))
+        commit_or_flash(
+            lambda: ops.record_decision(process, row, data, ruleset), _("Decision recorded.")
+        )
     else:
         flash(_("Unknown action."), "error")
     return _back(process, f"step-{row.step}")
@@ -390,7 +387,7 @@ def exit_entry(entry_id: int):  # type: ignore[no-untyped-def]
     entry = db.session.get(PlanningEntry, entry_id)
     if entry is None:
         abort(404)
-    _act(lambda: ops.record_exit(entry, request.form.to_dict()), _("Exit recorded."))
+    commit_or_flash(lambda: ops.record_exit(entry, request.form.to_dict()), _("Exit recorded."))
     back = request.form.get("back")
     return redirect(
         url_for("planning.automatic_exits" if back == "exits" else "planning.planning_list")
