@@ -49,6 +49,10 @@ class Config:
     LIVE_TICK_SECONDS: float = float(os.environ.get("LIVE_TICK_SECONDS", "0.25"))
     #: New ballots needed before per-candidate numbers are published live.
     LIVE_MIN_BATCH: int = int(os.environ.get("LIVE_MIN_BATCH", "3"))
+    #: The booth returns to its start screen after this many idle seconds …
+    BOOTH_IDLE_SECONDS: int = int(os.environ.get("BOOTH_IDLE_SECONDS", "90"))
+    #: … and this many seconds after a vote (time to note the receipt code).
+    BOOTH_DONE_SECONDS: int = int(os.environ.get("BOOTH_DONE_SECONDS", "12"))
     #: Default UI language.
     BABEL_DEFAULT_LOCALE: str = os.environ.get("BABEL_DEFAULT_LOCALE", "vi")
     BABEL_DEFAULT_TIMEZONE: str = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")

@@ -112,6 +112,7 @@
     document.getElementById("done-title").focus();
     // Forget the choices: nothing of this ballot stays in the page.
     form.reset();
+    document.dispatchEvent(new CustomEvent("ballot:done"));
   }
 
   function recordedUnconfirmed() {
@@ -128,6 +129,7 @@
       already_recorded: t.already, ballot_closed: t.closed, token_void: t.void
     }[code] || t.error;
     say(text, code === "already_recorded" ? "ok" : "error");
+    document.dispatchEvent(new CustomEvent("ballot:done"));
   }
 
   function send(body, attempt) {

@@ -42,6 +42,23 @@ def form_post(api: Api, url: str, data: dict[str, str]) -> Any:
     return api.client.post(url, data={"csrf_token": api.csrf, **data})
 
 
+def paper_actions(chair_api: Api, create_conference: Callable[..., dict[str, Any]]) -> None:
+    """A slip turned into paper, a paper ballot entered twice, and a mismatch."""
+    conf = create_conference(open_it=False)
+    r = chair_api.post(f"/api/v1/conferences/{conf['id']}/open", {"paper": 1})
+    assert r.status_code == 200, r.get_json()
+    code = r.get_json()["tokens"][0]["code"]
+    assert form_post(chair_api, f"/c/{conf['id']}/paper/convert", {"code": code}).status_code == 302
+    assert chair_api.post(f"/api/v1/conferences/{conf['id']}/close").status_code == 200
+    url = f"/c/{conf['id']}/paper/entry"
+    for member, mark in (("Người dự 1", "p1.c1"), ("Người dự 2", "p1.c1")):
+        assert form_post(chair_api, url, {"member": member, "mark": mark}).status_code == 302
+    for member, mark in (("Người dự 1", "p1.c1"), ("Người dự 2", "p1.c2")):
+        assert form_post(chair_api, url, {"member": member, "mark": mark}).status_code == 302
+    state = chair_api.get(f"/api/v1/conferences/{conf['id']}").get_json()
+    assert (state["paper_entered"], state["tokens"]["paper"]) == (1, 2)
+
+
 def planning_actions(app: Flask, chair_api: Api) -> None:
     """The register, a process's steps and an exit from the list, through their forms."""
     from datetime import date
@@ -126,6 +143,7 @@ def test_every_action_is_recorded_and_no_ballot_is(
     r = chair_api.put(f"/api/v1/conferences/{draft['id']}/minutes/record", {"copies": 3})
     assert r.status_code == 200, r.get_json()
     planning_actions(app, chair_api)
+    paper_actions(chair_api, create_conference)
     public_id = locked_conference["id"]
     r = chair_api.post(f"/api/v1/conferences/{public_id}/minutes/notes", {"text": "Đã lưu hồ sơ"})
     assert r.status_code == 201, r.get_json()
@@ -189,7 +207,12 @@ def test_every_action_is_recorded_and_no_ballot_is(
         "positions": 1,
         "candidates": 3,
     }
-    assert details["ballot.opened"] == {"summoned": 7, "present": 7, "tokens_issued": 7}
+    assert details["ballot.opened"] == {
+        "summoned": 7,
+        "present": 7,
+        "tokens_issued": 7,
+        "paper_issued": 0,
+    }
     assert details["token.voided"] == {"tokens_issued": 8, "tokens_voided": 1}
     assert details["ballot.closed"] == {
         "ballots_received": 7,

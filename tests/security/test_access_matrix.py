@@ -62,6 +62,11 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/v/<credential>", "POST"): BALLOT,
     ("/api/v1/ballots/<credential>", "GET"): BALLOT,
     ("/api/v1/ballots", "POST"): BALLOT,
+    # The booth: any browser the chair points at it; the slip is the ballot's credential.
+    ("/b/<signed>", "GET"): PUBLIC,
+    ("/b/<signed>", "POST"): PUBLIC,
+    ("/b/<signed>/v/<credential>", "GET"): BALLOT,
+    ("/b/<signed>/cast", "POST"): BALLOT,
     # Public after the close: every receipt code, nothing about choices.
     ("/r/<public_id>", "GET"): PUBLIC,
     # The chair's pages.
@@ -89,6 +94,12 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/c/<public_id>/head-decision", "POST"): RUN,
     ("/c/<public_id>/close", "POST"): RUN,
     ("/c/<public_id>/lock", "POST"): RUN,
+    # Paper ballots and the booth: the chair's (and the committee at the chair's laptop).
+    ("/c/<public_id>/paper", "GET"): RUN,
+    ("/c/<public_id>/paper/convert", "POST"): RUN,
+    ("/c/<public_id>/paper/entry", "GET"): RUN,
+    ("/c/<public_id>/paper/entry", "POST"): RUN,
+    ("/c/<public_id>/booth", "GET"): RUN,
     # Planning processes: like a conference, the owner runs, the assigned secretary reads.
     ("/processes", "GET"): LOGGED_IN,
     ("/processes/new", "GET"): SET_UP,
@@ -315,6 +326,12 @@ def client_as(app: Flask, scene: dict[str, Any], role: str) -> FlaskClient:
     return client
 
 
+def booth_signature(app: Flask, conf_id: str) -> str:
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(app.config["SECRET_KEY"], salt="voting.booth").dumps(conf_id)
+
+
 def request_for(app: Flask, scene: dict[str, Any], rule: str, method: str, role: str) -> Any:
     conf_id = scene["process"] if rule.startswith("/p/") else scene["conf"]["id"]
     credential = "WyJub3QiLCJ2YWxpZCJd.forged"
@@ -325,6 +342,7 @@ def request_for(app: Flask, scene: dict[str, Any], rule: str, method: str, role:
         .replace("<credential>", credential)
         .replace("<kind>", "counting")
         .replace("<path:filename>", "css/app.css")
+        .replace("<signed>", booth_signature(app, scene["conf"]["id"]))
         .replace("<step>", "B3")
         .replace("<fmt>", "xlsx")
         .replace("<int:attachment_id>", str(scene["attachment"]))
@@ -334,7 +352,7 @@ def request_for(app: Flask, scene: dict[str, Any], rule: str, method: str, role:
     )
     headers = {"X-CSRFToken": scene["csrf"][role], "Accept": "application/json"}
     kwargs: dict[str, Any] = {"headers": headers}
-    if rule == "/api/v1/ballots":
+    if rule in ("/api/v1/ballots", "/b/<signed>/cast"):
         kwargs["json"] = {"token": credential, "choices": {"p1": ["c1"]}}
     elif rule.startswith("/api/") and method != "GET" and rule in JSON_BODIES:
         kwargs["json"] = JSON_BODIES[rule]

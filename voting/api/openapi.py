@@ -199,7 +199,12 @@ def candidate_schema() -> Schema:
             "birth_year": nullable(integer()),
             "post": string(),
             "unit": string(),
-        }
+            "write_in": {
+                "type": "boolean",
+                "description": "Present (true) only for someone a voter may introduce.",
+            },
+        },
+        required=["id", "name", "birth_year", "post", "unit"],
     )
 
 
@@ -234,8 +239,12 @@ def conference_schema() -> Schema:
             "head_title": string(),
             "summoned": integer(),
             "present": integer(),
-            "tokens": obj({"issued": integer(), "voided": integer()}),
+            "tokens": obj(
+                {"issued": integer(), "voided": integer(), "paper": integer("Of them, paper.")}
+            ),
             "ballots_received": integer(),
+            "paper_entered": integer("Paper ballots entered by the counting committee."),
+            "booth_cast": integer("Ballots cast at the room's booth."),
             "result_sha256": nullable(string("SHA-256 of the locked result.")),
             "people": array(ref("Person")),
             "positions": array(ref("Position")),
@@ -529,7 +538,14 @@ def result_schema() -> Schema:
             "attendance": obj(
                 {"summoned": integer(), "present": integer(), "people": array(person)}
             ),
-            "tokens": obj({"issued": integer(), "voided": integer()}),
+            "tokens": obj(
+                {"issued": integer(), "voided": integer(), "paper": integer()},
+                required=["issued", "voided"],
+            ),
+            "returned": obj(
+                {"phone": integer(), "booth": integer(), "paper": integer()},
+                description="How the ballots came (absent from results locked before paper).",
+            ),
             "positions": array(ref("Position")),
             "head_decision": nullable(
                 obj({"decided_by": string(), "decided_at": timestamp, "choice": CHOICES})
@@ -541,6 +557,19 @@ def result_schema() -> Schema:
             ),
             "decision": ref("Decision"),
         },
+        required=[
+            "format",
+            "conference",
+            "rule",
+            "attendance",
+            "tokens",
+            "positions",
+            "head_decision",
+            "receipts",
+            "decide_input",
+            "ballots_sha256",
+            "decision",
+        ],
         description=(
             "The result document the minutes record; once locked, its canonical JSON "
             "(sorted keys, no spaces, UTF-8) hashes to `sha256`."
@@ -655,6 +684,10 @@ def json_body(schema: Schema, description: str | None = None) -> Schema:
     return _described(
         {"required": True, "content": {"application/json": {"schema": schema}}}, description
     )
+
+
+def _optional(body: Schema) -> Schema:
+    return {**body, "required": False}
 
 
 def ok(schema: Schema, description: str) -> Schema:
@@ -855,7 +888,12 @@ def conference_paths() -> dict[str, Schema]:
                 "Open the ballot and issue one token per person present",
                 tag="ballot",
                 security=SESSION_CSRF,
-                description="The token links are returned once; the server keeps only hashes.",
+                description=(
+                    "The token links are returned once; the server keeps only hashes. "
+                    'An optional body `{"paper": n}` pairs n of the tokens with printed paper '
+                    "ballots instead of phone slips."
+                ),
+                body=_optional(json_body(obj({"paper": integer()}, required=[]))),
                 errors=merge(
                     action,
                     DRAFT,

@@ -103,8 +103,14 @@ def conference_json(conference: Conference) -> dict[str, Any]:
             if conference.present_count is not None
             else sum(1 for p in conference.people if p.is_present)
         ),
-        "tokens": {"issued": conference.tokens_issued, "voided": conference.tokens_voided},
+        "tokens": {
+            "issued": conference.tokens_issued,
+            "voided": conference.tokens_voided,
+            "paper": conference.paper_issued,
+        },
         "ballots_received": conference.ballots_received,
+        "paper_entered": conference.paper_entered,
+        "booth_cast": conference.booth_cast,
         "result_sha256": conference.result_sha256,
         "people": [{"id": p.id, **p.to_json()} for p in conference.people],
         "positions": [p.to_json() for p in conference.positions],
@@ -247,7 +253,9 @@ def attendance(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.post("/conferences/<public_id>/open")
 def open_ballot(public_id: str):  # type: ignore[no-untyped-def]
-    conference, tokens = _action(public_id, lambda c: ops.open_ballot(c, _key()))
+    # An empty body opens with phone slips only; {"paper": n} pairs n tokens with paper.
+    paper = _body().get("paper", 0) if request.get_data() else 0
+    conference, tokens = _action(public_id, lambda c: ops.open_ballot(c, _key(), paper))
     return jsonify(
         conference=conference_json(conference),
         tokens=[{"url": ballot_url(conference, t), "code": format_code(t.code)} for t in tokens],

@@ -14,7 +14,8 @@ import sqlalchemy.orm as so
 
 from voting.extensions import db
 
-TOKEN_STATES = ("issued", "used", "void")
+#: issued (a phone slip), paper (paired with a printed paper ballot), used, void.
+TOKEN_STATES = ("issued", "paper", "used", "void")
 
 
 class Token(db.Model):
@@ -33,7 +34,8 @@ class Token(db.Model):
     secret_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     #: HMAC-SHA-256 of the short typed code printed beside the QR.
     code_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
-    #: issued → used (one ballot cast) or void (replaced by the chair).
+    #: issued → used (one ballot cast) or void (replaced by the chair); paper → used
+    #: when the counting committee enters a returned paper ballot.
     state: so.Mapped[str] = so.mapped_column(sa.String(8), default="issued")
 
 
@@ -65,3 +67,22 @@ class Receipt(db.Model):
         sa.ForeignKey("conferences.id", ondelete="CASCADE"), primary_key=True
     )
     code: so.Mapped[str] = so.mapped_column(sa.String(16), primary_key=True)
+
+
+class PaperEntry(db.Model):
+    """The first of the two entries of one paper ballot, awaiting the second.
+
+    The counting committee enters each returned paper ballot twice (two members);
+    only matching entries become a ballot. At most one waits per conference, and
+    it is deleted as soon as the second entry comes.
+    """
+
+    __tablename__ = "paper_entries"
+
+    conference_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("conferences.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Canonical JSON of the marks as entered (or {"spoilt": [reason]}).
+    choices: so.Mapped[str] = so.mapped_column(sa.Text)
+    #: Who entered it first (a second, different account must confirm).
+    entered_by: so.Mapped[str] = so.mapped_column(sa.String(64))

@@ -230,6 +230,12 @@ _COUNT = (
     .values(ballots_received=_conferences.c.ballots_received + 1)
 )
 _INSERT_BALLOT = _ballots.insert()
+#: A cast from the room's booth: counted, never marked on the ballot.
+_BOOTH = (
+    _conferences.update()
+    .where(_conferences.c.id == sa.bindparam("b_conference"))
+    .values(booth_cast=_conferences.c.booth_cast + 1)
+)
 _AGREE = (
     _candidates.update()
     .where(_candidates.c.id.in_(sa.bindparam("b_ids", expanding=True)))
@@ -295,8 +301,10 @@ class Cast:
     conference_id: int
 
 
-def cast_ballot(key: str, credential: str, raw_choices: Any) -> Cast:
+def cast_ballot(key: str, credential: str, raw_choices: Any, *, booth: bool = False) -> Cast:
     """Record one ballot for a token; returns its receipt code.
+
+    ``booth``: cast at the room's booth; only the conference's booth count says so.
 
     Raises :class:`DomainError` (nothing changed) for a bad, used, void or
     foreign token, a ballot that is not open, or malformed choices.
@@ -334,6 +342,8 @@ def cast_ballot(key: str, credential: str, raw_choices: Any) -> Cast:
         agreed = [definition.candidate_ids[(p, c)] for p, cs in choices.items() for c in cs]
         if agreed:
             connection.execute(_AGREE, {"b_ids": agreed})
+    if booth:
+        connection.execute(_BOOTH, {"b_conference": conference_id})
     return Cast(_add_receipt(connection, conference_id), conference_id)
 
 

@@ -5,21 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import login_required
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from voting.auth.access import conference_for
 from voting.ballots import handout
-from voting.ballots.models import Token
+from voting.ballots.models import PaperEntry, Token
 from voting.ballots.operations import cast_ballot, find_token, refusal_for, serialized_casts
+from voting.ballots.paper import SPOILT_REASONS, convert_slip, discard_waiting, enter_paper
 from voting.ballots.qr import qr_svg
 from voting.ballots.tokens import IssuedToken, format_code, sign
-from voting.conferences.models import Conference
+from voting.conferences.models import Conference, find_conference
 from voting.conferences.rules import conference_rule
 from voting.errors import DomainError
 from voting.extensions import csrf, db
 from voting.network import public_base_url
 from voting.realtime.publisher import notify
+from voting.views import commit_or_flash
 
 blueprint = Blueprint("ballots", __name__)
 
@@ -131,3 +144,195 @@ def kiosk_state(conference: Conference) -> dict[str, Any]:
         "url": current["url"] if current else None,
         "code_url": f"{public_base_url()}/v",
     }
+
+
+# --- paper ballots (the chair prints them; the counting committee enters them)
+
+
+@blueprint.post("/c/<public_id>/paper/convert")
+@login_required
+def paper_convert(public_id: str):  # type: ignore[no-untyped-def]
+    """An unused phone slip becomes a paper ballot for someone who prefers paper."""
+    conference = conference_for(public_id, run=True)
+    code = request.form.get("code", "")[:40]
+    if commit_or_flash(
+        lambda: convert_slip(conference, code, _key()),
+        _("The slip is now a paper ballot. Print one and hand it over."),
+    ):
+        notify(conference.id)
+    return redirect(url_for("conferences.show", public_id=public_id) + "#no-one-left-out")
+
+
+@blueprint.get("/c/<public_id>/paper")
+@login_required
+def paper_print(public_id: str):  # type: ignore[no-untyped-def]
+    """A4 paper ballots, all alike (no serial, no mark), as many as paper tokens issued."""
+    conference = conference_for(public_id, run=True)
+    try:
+        copies = int(request.args.get("copies", conference.paper_issued))
+    except ValueError:
+        copies = conference.paper_issued
+    copies = max(0, min(copies, conference.paper_issued))
+    return render_template(
+        "ballot/paper.html",
+        conference=conference,
+        rule=conference_rule(conference),
+        copies=copies,
+    )
+
+
+def _marks(conference: Conference) -> dict[str, list[str]]:
+    marks: dict[str, list[str]] = {p.key: [] for p in conference.positions}
+    for name in request.form.getlist("mark"):
+        pkey, _sep, ckey = name.partition(".")
+        if pkey in marks:
+            marks[pkey].append(ckey)
+    return marks
+
+
+@blueprint.route("/c/<public_id>/paper/entry", methods=["GET", "POST"])
+@login_required
+def paper_entry(public_id: str):  # type: ignore[no-untyped-def]
+    """One screen per returned paper ballot, entered twice by two committee members."""
+    conference = conference_for(public_id, run=True)
+    members = [p.name for p in conference.people if p.committee_role] or [
+        conference.chair_name or "1",
+        conference.secretary_name or "2",
+    ]
+    if request.method == "POST":
+        if request.form.get("action") == "discard":
+            commit_or_flash(
+                lambda: discard_waiting(conference), _("The first entry was discarded.")
+            )
+        else:
+            member = request.form.get("member", "")
+            outcome: list[str] = []
+            if member not in members:
+                flash(_("Choose which committee member is entering."), "error")
+            elif commit_or_flash(
+                lambda: outcome.append(
+                    enter_paper(conference, _marks(conference), request.form.get("spoilt"), member)
+                ),
+                _("Entry saved."),
+            ):
+                if outcome == ["mismatch"]:
+                    flash(
+                        _("The two entries differ; both were discarded. Enter the ballot again."),
+                        "error",
+                    )
+                elif outcome == ["waiting"]:
+                    flash(_("First entry saved. Another member now enters the same ballot."), "ok")
+                else:
+                    flash(_("The two entries match: the ballot is counted."), "ok")
+                    notify(conference.id)
+        return redirect(url_for("ballots.paper_entry", public_id=public_id))
+    waiting = db.session.get(PaperEntry, conference.id)
+    return render_template(
+        "ballot/paper_entry.html",
+        conference=conference,
+        rule=conference_rule(conference),
+        members=members,
+        waiting=waiting,
+        reasons=SPOILT_REASONS,
+    )
+
+
+# --- the booth: any browser in a corner of the room, for those without a phone
+
+
+def booth_link(conference: Conference) -> str:
+    signed = URLSafeSerializer(_key(), salt="voting.booth").dumps(conference.public_id)
+    return f"{public_base_url()}/b/{signed}"
+
+
+def _booth(signed: str) -> Conference:
+    try:
+        public_id = URLSafeSerializer(_key(), salt="voting.booth").loads(signed)
+    except BadSignature:
+        raise DomainError("invalid_booth", "This booth link is not valid.", 404) from None
+    conference = find_conference(public_id)
+    if conference is None:
+        raise DomainError("invalid_booth", "This booth link is not valid.", 404)
+    return conference
+
+
+@blueprint.get("/c/<public_id>/booth")
+@login_required
+def booth_setup(public_id: str):  # type: ignore[no-untyped-def]
+    """The chair opens a booth: the link (and its QR) to open on the booth's browser."""
+    conference = conference_for(public_id, run=True)
+    link = booth_link(conference)
+    return render_template(
+        "ballot/booth_setup.html", conference=conference, link=link, qr=qr_svg(link)
+    )
+
+
+@blueprint.route("/b/<signed>", methods=["GET", "POST"])
+@csrf.exempt  # no session: the booth link is the credential, the slip's code the ballot's
+def booth(signed: str):  # type: ignore[no-untyped-def]
+    """The booth's neutral start screen: type (or scan) the slip."""
+    try:
+        conference = _booth(signed)
+    except DomainError as exc:
+        return refused_page(exc)
+    if request.method == "POST":
+        credential = booth_credential(request.form.get("code", ""))
+        if credential:
+            # 303 + replace() in the page: the booth's history never grows.
+            return redirect(
+                url_for("ballots.booth_ballot", signed=signed, credential=credential), 303
+            )
+    return render_template("ballot/booth.html", conference=conference, signed=signed)
+
+
+def booth_credential(typed: str) -> str:
+    """A typed code, or the ballot URL a QR scanner types in full."""
+    typed = typed.strip()[:512]
+    if "/v/" in typed:
+        typed = typed.rsplit("/v/", 1)[1]
+    return typed
+
+
+@blueprint.get("/b/<signed>/v/<credential>")
+def booth_ballot(signed: str, credential: str):  # type: ignore[no-untyped-def]
+    try:
+        conference = _booth(signed)
+        found, token = find_token(_key(), credential)
+    except DomainError as exc:
+        return refused_page(exc)
+    refusal = (
+        refusal_for(found, token)
+        if found.id == conference.id
+        else DomainError("unknown_token", "This ballot link belongs to no open conference.", 404)
+    )
+    if refusal:
+        return render_template(
+            "ballot/refused.html", error=refusal, conference=conference, booth=signed
+        ), refusal.status
+    return render_template(
+        "ballot/ballot.html",
+        conference=conference,
+        rule=conference_rule(conference),
+        credential=credential,
+        booth=signed,
+    )
+
+
+@blueprint.post("/b/<signed>/cast")
+@csrf.exempt
+def booth_cast(signed: str):  # type: ignore[no-untyped-def]
+    """The booth's cast: as a phone's, and counted as cast at the booth."""
+    conference = _booth(signed)
+    data = request.get_json(silent=True) or {}
+    token = data.get("token")
+    if not isinstance(token, str):
+        raise DomainError("invalid_token", "This ballot link is not valid.", 400)
+    found, _token = find_token(_key(), token)
+    if found.id != conference.id:
+        raise DomainError("unknown_token", "This ballot link belongs to no open conference.", 404)
+    db.session.rollback()
+    with serialized_casts():
+        cast = cast_ballot(_key(), token, data.get("choices"), booth=True)
+        db.session.commit()
+    notify(cast.conference_id)
+    return jsonify(status="recorded", receipt=cast.receipt), 201

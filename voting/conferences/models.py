@@ -96,6 +96,12 @@ class Conference(db.Model):
     tokens_voided: so.Mapped[int] = so.mapped_column(default=0)
     #: Live counter, incremented atomically by each accepted ballot.
     ballots_received: so.Mapped[int] = so.mapped_column(default=0)
+    #: Of the tokens issued, those paired with a printed paper ballot; of the
+    #: ballots received, the paper ones the committee entered and the ones cast at
+    #: the booth. Counts only: no ballot row says how it came.
+    paper_issued: so.Mapped[int] = so.mapped_column(default=0)
+    paper_entered: so.Mapped[int] = so.mapped_column(default=0)
+    booth_cast: so.Mapped[int] = so.mapped_column(default=0)
     #: Ballot count at the last live publication of per-candidate numbers.
     published_received: so.Mapped[int] = so.mapped_column(default=0)
 

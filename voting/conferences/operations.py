@@ -17,6 +17,7 @@ from voting import audit
 from voting.auth.models import User, utcnow
 from voting.ballots import handout
 from voting.ballots.operations import issue_tokens
+from voting.ballots.paper import issue_paper_tokens
 from voting.ballots.tokens import IssuedToken
 from voting.conferences.models import Candidate, Conference, Person, Position
 from voting.conferences.results import build_vote_document, lock_document, run_decision
@@ -276,8 +277,12 @@ def set_attendance(conference: Conference, rows: Any) -> None:
     )
 
 
-def open_ballot(conference: Conference, key: str) -> list[IssuedToken]:
-    """Freeze the counts and issue exactly one token per person present."""
+def open_ballot(conference: Conference, key: str, paper: Any = 0) -> list[IssuedToken]:
+    """Freeze the counts and issue exactly one token per person present.
+
+    ``paper`` of them are paired with printed paper ballots (people without a
+    phone, or who prefer paper); the rest are phone slips, returned here.
+    """
     _require_draft(conference)
     if not conference.positions:
         raise DomainError("no_positions", "Add at least one position before opening.", 409)
@@ -298,18 +303,26 @@ def open_ballot(conference: Conference, key: str) -> list[IssuedToken]:
     present = sum(1 for p in conference.people if p.is_present)
     if present < 1:
         raise DomainError("nobody_present", "Nobody is marked present.", 409)
+    if isinstance(paper, str) and paper.strip().isdigit():
+        paper = int(paper)
+    if paper in (None, ""):
+        paper = 0
+    if isinstance(paper, bool) or not isinstance(paper, int) or not 0 <= paper <= present:
+        raise invalid_field("paper", "The paper ballots must number from 0 to the people present.")
     conference.summoned_count = len(conference.people)
     conference.present_count = present
     conference.status = "open"
     conference.opened_dt = utcnow()
     db.session.flush()
-    issued = issue_tokens(conference, present, key)
+    issued = issue_tokens(conference, present - paper, key)
+    issue_paper_tokens(conference, paper, key)
     audit.record(
         "ballot.opened",
         {
             "summoned": conference.summoned_count,
             "present": present,
             "tokens_issued": conference.tokens_issued,
+            "paper_issued": conference.paper_issued,
         },
         conference=conference,
     )

@@ -118,7 +118,18 @@ def result_document(conference: Conference) -> dict[str, Any]:
             "present": conference.present_count,
             "people": [p.to_json() for p in conference.people],
         },
-        "tokens": {"issued": conference.tokens_issued, "voided": conference.tokens_voided},
+        "tokens": {
+            "issued": conference.tokens_issued,
+            "voided": conference.tokens_voided,
+            # Of those issued, paired with printed paper ballots.
+            "paper": conference.paper_issued,
+        },
+        # How the ballots came (counts only; no ballot says which way it came).
+        "returned": {
+            "paper": conference.paper_entered,
+            "booth": conference.booth_cast,
+            "phone": conference.ballots_received - conference.paper_entered - conference.booth_cast,
+        },
         "positions": [p.to_json() for p in conference.positions],
         "head_decision": (
             {

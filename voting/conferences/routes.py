@@ -181,7 +181,7 @@ def open_ballot(public_id: str):  # type: ignore[no-untyped-def]
     key = str(current_app.config["SECRET_KEY"])
     if _act(
         conference,
-        lambda: ops.open_ballot(conference, key),
+        lambda: ops.open_ballot(conference, key, request.form.get("paper", 0)),
         _("The ballot is open. Hand out the QR slips."),
     ):
         return redirect(url_for("conferences.show", public_id=public_id))

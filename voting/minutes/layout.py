@@ -234,6 +234,70 @@ def _results(out: Minutes, m: dict[str, Any]) -> None:
             out.add(Text(tie))
 
 
+SPOILT_PHRASES = {"written-in": "ghi thêm tên", "defaced": "tẩy xóa, rách, đánh dấu riêng"}
+
+
+def invalid_reasons(doc: dict[str, Any]) -> dict[str, int]:
+    """Why the invalid ballots are invalid, read from the ballots themselves."""
+    quotas = {p["id"]: p["quota"] for p in doc["decide_input"]["positions"]}
+    caps = doc["rule"]["cap_at_quota"]
+    found: dict[str, int] = {}
+    for ballot in doc["decide_input"]["ballots"]:
+        if "spoilt" in ballot:
+            for reason in ballot["spoilt"]:
+                found[reason] = found.get(reason, 0) + 1
+        elif caps and any(len(c) > quotas.get(p, len(c)) for p, c in ballot.items()):
+            found["over-quota"] = found.get("over-quota", 0) + 1
+    return found
+
+
+def reconciliation(doc: dict[str, Any], d: dict[str, Any]) -> list[str]:
+    """Issued, returned, valid and invalid, reconciled (with paper and booth where used)."""
+    tokens = doc["tokens"]
+    returned = doc.get("returned") or {}
+    paper, booth = tokens.get("paper", 0), returned.get("booth", 0)
+    handed_out = tokens["issued"] - tokens["voided"]
+    handed = f"Số phiếu phát ra: {count_in_words(handed_out)} phiếu"
+    if paper:
+        handed += (
+            f", gồm {count_in_words(handed_out - paper)} phiếu điện tử và "
+            f"{count_in_words(paper)} phiếu giấy"
+        )
+    if tokens["voided"]:
+        handed += f" (đã hủy và cấp lại {count_in_words(tokens['voided'])} phiếu)"
+    received = d["ballots"]["received"]
+    back = f"Số phiếu thu về: {count_in_words(received)} phiếu"
+    if paper or booth:
+        parts = [f"bỏ phiếu trên điện thoại {count_in_words(returned.get('phone', 0))}"]
+        if booth:
+            parts.append(f"tại máy bỏ phiếu riêng {count_in_words(booth)}")
+        if paper:
+            parts.append(f"phiếu giấy {count_in_words(returned.get('paper', 0))}")
+        back += f" ({'; '.join(parts)})"
+    lines = [handed + ".", back + "."]
+    unreturned = handed_out - received
+    if unreturned:
+        missing = f"Số phiếu không thu về: {count_in_words(unreturned)} phiếu"
+        paper_missing = paper - returned.get("paper", 0)
+        if paper and paper_missing:
+            missing += f" (trong đó phiếu giấy: {count_in_words(paper_missing)} phiếu)"
+        lines.append(missing + ".")
+    invalid = f"Số phiếu hợp lệ: {count_in_words(d['ballots']['valid'])} phiếu; số phiếu không "
+    invalid += f"hợp lệ: {count_in_words(d['ballots']['invalid'])} phiếu"
+    reasons = invalid_reasons(doc)
+    if reasons:
+        phrases = {"over-quota": "đồng ý quá số lượng", **SPOILT_PHRASES}
+        invalid += (
+            " ("
+            + "; ".join(
+                f"{phrases.get(k, k)}: {count_in_words(v)}" for k, v in sorted(reasons.items())
+            )
+            + ")"
+        )
+    lines.append(invalid + ".")
+    return lines
+
+
 def _conclusion(out: Minutes, m: dict[str, Any]) -> None:
     rule = m["doc"]["rule"]
     for p in m["positions"]:
@@ -306,18 +370,11 @@ def _counting(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str) 
     )
 
     out.add(Text("II. Số phiếu", "heading"))
-    tokens = doc["tokens"]
-    handed = f"Số phiếu phát ra: {count_in_words(tokens['issued'] - tokens['voided'])} phiếu"
-    if tokens["voided"]:
-        handed += f" (đã hủy và cấp lại {count_in_words(tokens['voided'])} phiếu)"
     for line in (
         f"Tổng số người được triệu tập: {count_in_words(doc['attendance']['summoned'])} "
         f"người; có mặt: {count_in_words(doc['attendance']['present'])} người; vắng mặt: "
         f"{count_in_words(len(m['absent']))} người.",
-        handed + ".",
-        f"Số phiếu thu về: {count_in_words(d['ballots']['received'])} phiếu.",
-        f"Số phiếu hợp lệ: {count_in_words(d['ballots']['valid'])} phiếu; số phiếu không "
-        f"hợp lệ: {count_in_words(d['ballots']['invalid'])} phiếu.",
+        *reconciliation(doc, d),
     ):
         out.add(Text(f"- {line}", "item"))
 

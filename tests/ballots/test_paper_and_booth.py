@@ -1,0 +1,125 @@
+"""No one left out: phone, booth and paper ballots in one count.
+
+A conference with 10 present: 5 vote on phones, 1 at the booth, 3 on paper (one
+marked beyond the quota, so invalid), 1 paper ballot is never returned. The
+locked decision must equal ``voting decide`` on the combined ballots, and the
+minutes must reconcile issued, returned, valid and invalid.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from click.testing import CliRunner
+from flask import Flask
+from werkzeug.datastructures import MultiDict
+
+from tests.conftest import Api, token_of
+from voting.cli import main
+from voting.conferences.models import Conference
+from voting.extensions import db
+
+
+def form(api: Api, url: str, data: list[tuple[str, str]]) -> Any:
+    return api.client.post(url, data=MultiDict([*data, ("csrf_token", api.csrf)]))
+
+
+def booth_link(api: Api, conf_id: str) -> str:
+    page = api.get(f"/c/{conf_id}/booth").get_data(as_text=True)
+    found = re.search(r'id="booth-link" href="https?://[^/]+(/b/[^"]+)"', page)
+    assert found, page[:500]
+    return found.group(1)
+
+
+def enter_twice(api: Api, conf_id: str, marks: list[str], spoilt: str = "") -> None:
+    """The committee's head enters, a member confirms."""
+    data = [("mark", m) for m in marks] + [("spoilt", spoilt)]
+    for member in ("Người dự 1", "Người dự 2"):
+        r = form(api, f"/c/{conf_id}/paper/entry", [("member", member), *data])
+        assert r.status_code == 302
+
+
+def test_phone_booth_and_paper_in_one_count(
+    app: Flask, chair_api: Api, create_conference: Callable[..., dict[str, Any]]
+) -> None:
+    conf = create_conference(summoned=11, present=10, open_it=False)
+    cid = conf["id"]
+    r = chair_api.post(f"/api/v1/conferences/{cid}/open", json={"paper": 4})
+    assert r.status_code == 200, r.get_json()
+    opened = r.get_json()
+    assert len(opened["tokens"]) == 6  # phone slips; the 4 paper tokens have none
+    assert opened["conference"]["tokens"] == {"issued": 10, "voided": 0, "paper": 4}
+    tokens = [token_of(t) for t in opened["tokens"]]
+
+    # 5 phones (quota 2 for the Phó Cục trưởng position: c1, c2, c3 on the ballot).
+    phone = [["c1", "c2"], ["c1"], ["c1", "c3"], ["c2"], []]
+    for token, chosen in zip(tokens, phone, strict=False):
+        r = chair_api.client.post(
+            "/api/v1/ballots", json={"token": token, "choices": {"p1": chosen}}
+        )
+        assert r.status_code == 201, r.get_json()
+
+    # 1 at the booth, through its own cast endpoint; counted as a booth cast.
+    booth = booth_link(chair_api, cid)
+    voter = app.test_client()
+    assert voter.get(booth).status_code == 200
+    code = opened["tokens"][5]["code"]
+    r = voter.post(booth, data={"code": code})
+    assert r.status_code == 303 and "/v/" in r.headers["Location"]
+    assert voter.get(r.headers["Location"]).status_code == 200
+    r = voter.post(f"{booth}/cast", json={"token": code, "choices": {"p1": ["c1", "c2"]}})
+    assert r.status_code == 201, r.get_json()
+    # A phone cannot use the booth's endpoint for another conference's token.
+    assert voter.post(f"{booth}/cast", json={"token": "x" * 20}).status_code in (400, 404)
+
+    # Paper can only be entered after the close.
+    r = form(chair_api, f"/c/{cid}/paper/entry", [("member", "Người dự 1"), ("mark", "p1.c1")])
+    assert r.status_code == 302
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                db.select(Conference.paper_entered).where(Conference.public_id == cid)
+            )
+            == 0
+        )
+    assert chair_api.post(f"/api/v1/conferences/{cid}/close").status_code == 200
+
+    # Three paper ballots come back (one marked beyond the quota); one never does.
+    enter_twice(chair_api, cid, ["p1.c1", "p1.c3"])
+    enter_twice(chair_api, cid, ["p1.c2"])
+    enter_twice(chair_api, cid, ["p1.c1", "p1.c2", "p1.c3"])  # over quota: invalid as a whole
+    # A mismatch between the two entries discards both; nothing is counted.
+    form(chair_api, f"/c/{cid}/paper/entry", [("member", "Người dự 1"), ("mark", "p1.c1")])
+    r = form(chair_api, f"/c/{cid}/paper/entry", [("member", "Người dự 2"), ("mark", "p1.c2")])
+    assert r.status_code == 302
+    state = chair_api.get(f"/api/v1/conferences/{cid}").get_json()
+    assert (state["paper_entered"], state["booth_cast"], state["ballots_received"]) == (3, 1, 9)
+
+    r = chair_api.post(f"/api/v1/conferences/{cid}/lock")
+    assert r.status_code == 200, r.get_json()
+    result = chair_api.get(f"/c/{cid}/result.json").get_json()
+    assert result["tokens"] == {"issued": 10, "voided": 0, "paper": 4}
+    assert result["returned"] == {"phone": 5, "booth": 1, "paper": 3}
+    decision = result["decision"]
+    assert decision["ballots"] == {"received": 9, "valid": 8, "invalid": 1}
+
+    # The same decision from ``voting decide`` on the combined ballots.
+    combined = result["decide_input"]
+    assert len(combined["ballots"]) == 9
+    out = CliRunner(env={"VOTING_RULESET": None}).invoke(
+        main, ["decide"], input=json.dumps(combined)
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout) == decision
+    agree = {c["id"]: c["agree"] for c in decision["positions"][0]["candidates"]}
+    # phones c1×3 c2×2 c3×1, booth c1 c2, paper c1 c3 / c2 (the over-quota one counts for none)
+    assert agree == {"c1": 5, "c2": 4, "c3": 2}
+
+    minutes = chair_api.get(f"/c/{cid}/minutes/counting?lang=vi").get_data(as_text=True)
+    assert "gồm 06 (sáu) phiếu điện tử và 04 (bốn) phiếu giấy" in minutes
+    assert "tại máy bỏ phiếu riêng 01 (một)" in minutes and "phiếu giấy 03 (ba)" in minutes
+    assert "Số phiếu không thu về: 01 (một) phiếu (trong đó phiếu giấy: 01 (một) phiếu)" in minutes
+    assert "đồng ý quá số lượng: 01 (một)" in minutes

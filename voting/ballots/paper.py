@@ -1,0 +1,212 @@
+"""Paper ballots in the same count: issued against tokens, entered twice by the committee.
+
+A paper ballot is paired with one token (state ``paper``), so tokens issued
+stay exactly the people present, phone and paper together. After the close the
+counting committee enters each returned paper ballot twice — two members, two
+accounts — and only matching entries become a ballot, claiming one paper token
+(``paper`` → ``used``). The ballot row is the same as a phone's: no column says
+it came on paper, only the conference's counters do.
+
+A ballot marked beyond a position's quota is stored as marked (the rule makes
+it invalid, as on paper); one with names written in or defaced is stored as
+``{"spoilt": [reason]}`` — not a position, so invalid as a whole by the same rule,
+with its reason kept for the minutes. Like the other operations these flush;
+the request handler commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from voting import audit
+from voting.ballots import handout
+from voting.ballots.models import Ballot, PaperEntry, Token
+from voting.ballots.operations import ballot_definition
+from voting.ballots.tokens import (
+    CODE_LENGTH,
+    code_hash,
+    new_id,
+    new_secret,
+    random_code,
+    secret_hash,
+)
+from voting.conferences.models import Candidate, Conference
+from voting.errors import DomainError
+from voting.extensions import db
+from voting.tally.decision import ballot_is_valid
+
+#: The key a spoilt paper ballot is stored under (never a position key, which are p1, p2, …).
+SPOILT = "spoilt"
+#: Why the committee declares a paper ballot invalid, beyond marks over the quota.
+SPOILT_REASONS = ("written-in", "defaced")
+
+
+def issue_paper_tokens(conference: Conference, count: int, key: str) -> None:
+    """``count`` tokens paired with printed paper ballots (no slip, no code is shown)."""
+    db.session.add_all(
+        Token(
+            id=new_id(),
+            conference_id=conference.id,
+            secret_hash=secret_hash(key, new_secret()),
+            code_hash=code_hash(key, random_code(CODE_LENGTH)),
+            state="paper",
+        )
+        for _ in range(count)
+    )
+    conference.tokens_issued += count
+    conference.paper_issued += count
+    db.session.flush()
+
+
+def convert_slip(conference: Conference, code: str, key: str) -> None:
+    """The holder of an unused phone slip votes on paper: the slip's token becomes paper."""
+    if not conference.is_open:
+        raise DomainError("ballot_not_open", "The ballot is not open.", 409)
+    token = db.session.scalar(
+        sa.select(Token).where(
+            Token.conference_id == conference.id, Token.code_hash == code_hash(key, code)
+        )
+    )
+    if token is None:
+        raise DomainError("unknown_token", "No ballot of this conference has that code.", 404)
+    if token.state != "issued":
+        raise DomainError(
+            "token_not_convertible", "Only an unused phone slip can become a paper ballot.", 409
+        )
+    claimed = db.session.execute(
+        sa.update(Token)
+        .where(Token.id == token.id, Token.state == "issued")
+        .values(state="paper")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:  # cast a moment ago
+        raise DomainError(
+            "token_not_convertible", "Only an unused phone slip can become a paper ballot.", 409
+        )
+    conference.paper_issued += 1
+    handout.discard(conference.id, [token.id])
+    db.session.flush()
+    audit.record(
+        "paper.issued",
+        {"paper_issued": conference.paper_issued, "tokens_issued": conference.tokens_issued},
+        conference=conference,
+    )
+
+
+def paper_choices(conference: Conference, marks: Any, spoilt: Any) -> dict[str, list[str]]:
+    """The entered marks, checked against the ballot's names (quota is not enforced here)."""
+    if spoilt not in (None, ""):
+        if spoilt not in SPOILT_REASONS:
+            raise DomainError("invalid_field", "Unknown reason.", 422, field="spoilt")
+        return {SPOILT: [str(spoilt)]}
+    definition = ballot_definition(conference)
+    if not isinstance(marks, Mapping):
+        raise DomainError("invalid_choices", "The ballot's choices are malformed.", 400)
+    choices: dict[str, list[str]] = {k: [] for k in definition.positions}
+    for pkey, chosen in marks.items():
+        position = definition.positions.get(pkey)
+        if position is None:
+            raise DomainError("unknown_position", "The ballot names an unknown position.", 422)
+        if not isinstance(chosen, list) or any(c not in position.candidates for c in chosen):
+            raise DomainError("unknown_candidate", "The ballot names an unknown candidate.", 422)
+        choices[pkey] = sorted(set(chosen))
+    return choices
+
+
+def _canonical(choices: dict[str, list[str]]) -> str:
+    return json.dumps(choices, sort_keys=True, separators=(",", ":"))
+
+
+def enter_paper(conference: Conference, marks: Any, spoilt: Any, entered_by: str) -> str:
+    """One entry of a returned paper ballot: "waiting", "recorded" or "mismatch".
+
+    The first entry waits; the second, by another member, must match it exactly,
+    else both are discarded ("mismatch", to be committed and shown) and the
+    ballot is entered again from the start.
+    """
+    if conference.is_locked:
+        raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
+    if not conference.is_closed:
+        raise DomainError("ballot_not_closed", "Close the ballot first.", 409)
+    text = _canonical(paper_choices(conference, marks, spoilt))
+    waiting = db.session.get(PaperEntry, conference.id)
+    if waiting is None:
+        if conference.paper_entered >= conference.paper_issued:
+            raise DomainError(
+                "no_paper_left", "Every paper ballot issued has already been entered.", 409
+            )
+        db.session.add(PaperEntry(conference_id=conference.id, choices=text, entered_by=entered_by))
+        db.session.flush()
+        return "waiting"
+    if waiting.entered_by == entered_by:
+        raise DomainError(
+            "same_member", "The second entry must be made by another committee member.", 409
+        )
+    first = waiting.choices
+    db.session.delete(waiting)
+    db.session.flush()
+    if first != text:
+        audit.record(
+            "paper.mismatch", {"paper_entered": conference.paper_entered}, conference=conference
+        )
+        return "mismatch"
+    _record(conference, json.loads(text))
+    return "recorded"
+
+
+def discard_waiting(conference: Conference) -> None:
+    """Drop a first entry that will not be confirmed (e.g. entered by mistake)."""
+    waiting = db.session.get(PaperEntry, conference.id)
+    if waiting is not None:
+        db.session.delete(waiting)
+        db.session.flush()
+
+
+def _record(conference: Conference, choices: dict[str, list[str]]) -> None:
+    token_id = db.session.scalar(
+        sa.select(Token.id)
+        .where(Token.conference_id == conference.id, Token.state == "paper")
+        .limit(1)
+    )
+    claimed = (
+        token_id
+        and db.session.execute(
+            sa.update(Token)
+            .where(Token.id == token_id, Token.state == "paper")
+            .values(state="used")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+    if not claimed:
+        raise DomainError(
+            "no_paper_left", "Every paper ballot issued has already been entered.", 409
+        )
+    definition = ballot_definition(conference)
+    is_valid = ballot_is_valid(definition.rule, definition.positions, choices)
+    db.session.add(
+        Ballot(
+            id=new_id(), conference_id=conference.id, choices=_canonical(choices), is_valid=is_valid
+        )
+    )
+    conference.ballots_received += 1
+    conference.paper_entered += 1
+    if is_valid:
+        ids = [definition.candidate_ids[(p, c)] for p, cs in choices.items() for c in cs]
+        if ids:
+            db.session.execute(
+                sa.update(Candidate)
+                .where(Candidate.id.in_(ids))
+                .values(live_agree=Candidate.live_agree + 1)
+                .execution_options(synchronize_session=False)
+            )
+    db.session.flush()
+    # Totals only: the audit trail never holds a ballot's content.
+    audit.record(
+        "paper.entered",
+        {"paper_entered": conference.paper_entered, "paper_issued": conference.paper_issued},
+        conference=conference,
+    )
