@@ -98,6 +98,11 @@ def test_phone_booth_and_paper_in_one_count(
     state = chair_api.get(f"/api/v1/conferences/{cid}").get_json()
     assert (state["paper_entered"], state["booth_cast"], state["ballots_received"]) == (3, 1, 9)
 
+    # A ballot entered once, not yet confirmed, blocks the lock until confirmed or discarded.
+    form(chair_api, f"/c/{cid}/paper/entry", [("member", "Người dự 1"), ("mark", "p1.c2")])
+    r = chair_api.post(f"/api/v1/conferences/{cid}/lock")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "paper_entry_waiting"
+    form(chair_api, f"/c/{cid}/paper/entry", [("action", "discard")])
     r = chair_api.post(f"/api/v1/conferences/{cid}/lock")
     assert r.status_code == 200, r.get_json()
     result = chair_api.get(f"/c/{cid}/result.json").get_json()

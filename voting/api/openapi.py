@@ -897,14 +897,16 @@ def conference_paths() -> dict[str, Schema]:
                 errors=merge(
                     action,
                     DRAFT,
+                    INVALID_FIELD,
                     {
+                        400: ["invalid_json"],
                         409: [
                             "no_positions",
                             "no_candidates",
                             "no_people",
                             "attendance_incomplete",
                             "nobody_present",
-                        ]
+                        ],
                     },
                 ),
                 responses={"200": ok(ref("Tokens"), "Opened.")},
@@ -997,6 +999,7 @@ def conference_paths() -> dict[str, Schema]:
                             "conference_locked",
                             "ballot_not_closed",
                             "head_decision_needed",
+                            "paper_entry_waiting",
                         ]
                     },
                 ),

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from voting import audit
 from voting.auth.models import User, utcnow
 from voting.ballots import handout
+from voting.ballots.models import PaperEntry
 from voting.ballots.operations import issue_tokens
 from voting.ballots.paper import issue_paper_tokens
 from voting.ballots.tokens import IssuedToken
@@ -392,6 +393,12 @@ def lock_result(conference: Conference) -> str:
         raise DomainError("conference_locked", "The result is already locked.", 409)
     if not conference.is_closed:
         raise DomainError("ballot_not_closed", "Close the ballot first.", 409)
+    if db.session.get(PaperEntry, conference.id) is not None:
+        raise DomainError(
+            "paper_entry_waiting",
+            "A paper ballot has been entered once and awaits its second entry.",
+            409,
+        )
     if run_decision(conference).needs_head_decision:
         raise DomainError(
             "head_decision_needed",
