@@ -128,3 +128,53 @@ def test_phone_booth_and_paper_in_one_count(
     assert "tại máy bỏ phiếu riêng 01 (một)" in minutes and "phiếu giấy 03 (ba)" in minutes
     assert "Số phiếu không thu về: 01 (một) phiếu (trong đó phiếu giấy: 01 (một) phiếu)" in minutes
     assert "đồng ý quá số lượng: 01 (một)" in minutes
+
+
+def test_paper_and_booth_refusals_change_nothing(
+    app: Flask, chair_api: Api, create_conference: Callable[..., dict[str, Any]]
+) -> None:
+    conf = create_conference(summoned=5, open_it=False)
+    cid = conf["id"]
+    for bad in (6, -1, True, "many"):
+        r = chair_api.post(f"/api/v1/conferences/{cid}/open", json={"paper": bad})
+        assert r.status_code == 422 and r.get_json()["error"]["details"]["field"] == "paper"
+    assert chair_api.get(f"/api/v1/conferences/{cid}").get_json()["status"] == "draft"
+    r = chair_api.post(f"/api/v1/conferences/{cid}/open", json={"paper": 1})
+    slips = r.get_json()["tokens"]
+    # A used slip cannot become paper; nor can an unknown code.
+    used = slips[0]
+    r = chair_api.client.post(
+        "/api/v1/ballots", json={"token": token_of(used), "choices": {"p1": ["c1"]}}
+    )
+    assert r.status_code == 201
+    form(chair_api, f"/c/{cid}/paper/convert", [("code", used["code"])])
+    form(chair_api, f"/c/{cid}/paper/convert", [("code", "AAAAA-AAAAA")])
+    state = chair_api.get(f"/api/v1/conferences/{cid}").get_json()
+    assert state["tokens"]["paper"] == 1
+    # A booth link signed for nothing, or for another secret, opens nothing.
+    assert app.test_client().get("/b/not-a-signature").status_code == 404
+    assert chair_api.post(f"/api/v1/conferences/{cid}/close").status_code == 200
+    url = f"/c/{cid}/paper/entry"
+    # An unknown reason, an unknown candidate, and the same member twice are refused.
+    form(chair_api, url, [("member", "Người dự 1"), ("spoilt", "coffee")])
+    form(chair_api, url, [("member", "Người dự 1"), ("mark", "p1.c9")])
+    form(chair_api, url, [("member", "Người khác"), ("mark", "p1.c1")])
+    form(chair_api, url, [("member", "Người dự 1"), ("mark", "p1.c1")])
+    form(chair_api, url, [("member", "Người dự 1"), ("mark", "p1.c1")])
+    page = chair_api.get(url + "?lang=vi").get_data(as_text=True)
+    assert 'data-waiting-by="Người dự 1"' in page
+    state = chair_api.get(f"/api/v1/conferences/{cid}").get_json()
+    assert (state["paper_entered"], state["ballots_received"]) == (0, 1)
+    # Once entered, no second paper ballot can be entered for a single paper token.
+    form(chair_api, url, [("member", "Người dự 2"), ("mark", "p1.c1")])
+    form(chair_api, url, [("member", "Người dự 1"), ("mark", "p1.c2")])
+    state = chair_api.get(f"/api/v1/conferences/{cid}").get_json()
+    assert (state["paper_entered"], state["ballots_received"]) == (1, 2)
+    with app.app_context():
+        from voting.ballots.models import PaperEntry
+
+        assert db.session.get(PaperEntry, conference_id(cid)) is None
+
+
+def conference_id(public_id: str) -> int:
+    return db.session.scalar(db.select(Conference.id).where(Conference.public_id == public_id))
