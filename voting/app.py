@@ -38,7 +38,7 @@ def select_locale() -> str:
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in LOCALES:
         return chosen
-    if request.path == "/v" or request.path.startswith(("/v/", "/r/")):
+    if request.path == "/v" or request.path.startswith(("/v/", "/r/", "/b/")):
         return request.accept_languages.best_match(LOCALES) or "vi"
     return "vi"
 

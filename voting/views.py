@@ -132,11 +132,13 @@ def init_app(app: Flask) -> None:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.path.startswith(("/v/", "/api/v1/ballots")):
-            # A ballot page must never be replayed from a cache or the history.
+        if request.path.startswith(("/v/", "/api/v1/ballots", "/b/")):
+            # A ballot page (a phone's or the booth's) must never be replayed from a
+            # cache or the history.
             response.headers["Cache-Control"] = "no-store"
         lang = request.args.get("lang")
-        if lang in ("vi", "en"):
+        # The booth is shared: one voter's language must not stay for the next.
+        if lang in ("vi", "en") and not request.path.startswith("/b/"):
             response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax")
         return response
 

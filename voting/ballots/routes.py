@@ -282,7 +282,7 @@ def booth(signed: str):  # type: ignore[no-untyped-def]
             return redirect(
                 url_for("ballots.booth_ballot", signed=signed, credential=credential), 303
             )
-    return render_template("ballot/booth.html", conference=conference, signed=signed)
+    return render_template("ballot/booth.html", conference=conference, signed=signed, booth=signed)
 
 
 def booth_credential(typed: str) -> str:
