@@ -63,8 +63,8 @@ def issue_tokens(conference: Conference, count: int, key: str) -> list[IssuedTok
     return issued
 
 
-def void_token(conference: Conference, code: str, key: str) -> IssuedToken:
-    """Void an unused token (a lost or spoilt slip) and issue its replacement."""
+def slip_token(conference: Conference, code: str, key: str) -> Token:
+    """The token of a slip the chair types in (void, or turn to paper) while the ballot is open."""
     if not conference.is_open:
         raise DomainError("ballot_not_open", "The ballot is not open.", 409)
     token = db.session.scalar(
@@ -74,6 +74,12 @@ def void_token(conference: Conference, code: str, key: str) -> IssuedToken:
     )
     if token is None:
         raise DomainError("unknown_token", "No ballot of this conference has that code.", 404)
+    return token
+
+
+def void_token(conference: Conference, code: str, key: str) -> IssuedToken:
+    """Void an unused token (a lost or spoilt slip) and issue its replacement."""
+    token = slip_token(conference, code, key)
     if token.state == "used":
         raise DomainError(
             "token_used", "That ballot has already been cast; it cannot be voided.", 409

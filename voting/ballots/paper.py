@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from voting import audit
 from voting.ballots import handout
 from voting.ballots.models import Ballot, PaperEntry, Token
-from voting.ballots.operations import ballot_definition
+from voting.ballots.operations import ballot_definition, slip_token
 from voting.ballots.tokens import (
     CODE_LENGTH,
     code_hash,
@@ -64,15 +64,7 @@ def issue_paper_tokens(conference: Conference, count: int, key: str) -> None:
 
 def convert_slip(conference: Conference, code: str, key: str) -> None:
     """The holder of an unused phone slip votes on paper: the slip's token becomes paper."""
-    if not conference.is_open:
-        raise DomainError("ballot_not_open", "The ballot is not open.", 409)
-    token = db.session.scalar(
-        sa.select(Token).where(
-            Token.conference_id == conference.id, Token.code_hash == code_hash(key, code)
-        )
-    )
-    if token is None:
-        raise DomainError("unknown_token", "No ballot of this conference has that code.", 404)
+    token = slip_token(conference, code, key)
     if token.state != "issued":
         raise DomainError(
             "token_not_convertible", "Only an unused phone slip can become a paper ballot.", 409
