@@ -23,6 +23,12 @@ def flash_error(exc: DomainError) -> None:
     flash(_(exc.message, **params), "error")
 
 
+def download(data: bytes | str, mimetype: str, filename: str) -> Response:
+    """A file to download under ``filename``."""
+    disposition = f'attachment; filename="{filename}"'
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": disposition})
+
+
 def commit_or_flash(action: Callable[[], Any], done: str) -> bool:
     """Run one operation and commit once; a refusal rolls back and is shown, not raised."""
     try:

@@ -191,8 +191,14 @@ def ballot_definition(conference: Conference) -> BallotDefinition:
     return definition
 
 
-def normalize_choices(definition: BallotDefinition, raw: Any) -> dict[str, list[str]]:
-    """Check a ballot from a phone; refuse anything a valid paper ballot could not be."""
+def normalize_choices(
+    definition: BallotDefinition, raw: Any, *, enforce_quota: bool = True
+) -> dict[str, list[str]]:
+    """Check a ballot from a phone; refuse anything a valid paper ballot could not be.
+
+    ``enforce_quota`` False: a paper ballot is entered as marked, even beyond the
+    quota (the rule then makes it invalid as a whole, as on paper).
+    """
     if not isinstance(raw, Mapping):
         raise DomainError("invalid_choices", "The ballot's choices are malformed.", 400)
     choices: dict[str, list[str]] = {key: [] for key in definition.positions}
@@ -207,7 +213,7 @@ def normalize_choices(definition: BallotDefinition, raw: Any) -> dict[str, list[
         if len(set(chosen)) != len(chosen):
             raise DomainError("duplicate_candidate", "The ballot names a candidate twice.", 422)
         quota = position.quota or 0
-        if definition.rule.cap_at_quota and len(chosen) > quota:
+        if enforce_quota and definition.rule.cap_at_quota and len(chosen) > quota:
             raise DomainError(
                 "over_quota",
                 "Too many people agreed for one position.",

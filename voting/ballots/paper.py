@@ -17,7 +17,6 @@ the request handler commits.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +24,7 @@ import sqlalchemy as sa
 from voting import audit
 from voting.ballots import handout
 from voting.ballots.models import Ballot, PaperEntry, Token
-from voting.ballots.operations import ballot_definition, slip_token
+from voting.ballots.operations import ballot_definition, normalize_choices, slip_token
 from voting.ballots.tokens import (
     CODE_LENGTH,
     code_hash,
@@ -35,6 +34,7 @@ from voting.ballots.tokens import (
     secret_hash,
 )
 from voting.conferences.models import Candidate, Conference
+from voting.conferences.results import canonical_json
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.tally.decision import ballot_is_valid
@@ -90,27 +90,12 @@ def convert_slip(conference: Conference, code: str, key: str) -> None:
 
 
 def paper_choices(conference: Conference, marks: Any, spoilt: Any) -> dict[str, list[str]]:
-    """The entered marks, checked against the ballot's names (quota is not enforced here)."""
+    """The entered marks, checked as a phone's are, except that the quota is not enforced."""
     if spoilt not in (None, ""):
         if spoilt not in SPOILT_REASONS:
             raise DomainError("invalid_field", "Unknown reason.", 422, field="spoilt")
         return {SPOILT: [str(spoilt)]}
-    definition = ballot_definition(conference)
-    if not isinstance(marks, Mapping):
-        raise DomainError("invalid_choices", "The ballot's choices are malformed.", 400)
-    choices: dict[str, list[str]] = {k: [] for k in definition.positions}
-    for pkey, chosen in marks.items():
-        position = definition.positions.get(pkey)
-        if position is None:
-            raise DomainError("unknown_position", "The ballot names an unknown position.", 422)
-        if not isinstance(chosen, list) or any(c not in position.candidates for c in chosen):
-            raise DomainError("unknown_candidate", "The ballot names an unknown candidate.", 422)
-        choices[pkey] = sorted(set(chosen))
-    return choices
-
-
-def _canonical(choices: dict[str, list[str]]) -> str:
-    return json.dumps(choices, sort_keys=True, separators=(",", ":"))
+    return normalize_choices(ballot_definition(conference), marks, enforce_quota=False)
 
 
 def enter_paper(conference: Conference, marks: Any, spoilt: Any, entered_by: str) -> str:
@@ -124,7 +109,7 @@ def enter_paper(conference: Conference, marks: Any, spoilt: Any, entered_by: str
         raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
     if not conference.is_closed:
         raise DomainError("ballot_not_closed", "Close the ballot first.", 409)
-    text = _canonical(paper_choices(conference, marks, spoilt))
+    text = canonical_json(paper_choices(conference, marks, spoilt))
     waiting = db.session.get(PaperEntry, conference.id)
     if waiting is None:
         if conference.paper_entered >= conference.paper_issued:
@@ -181,7 +166,10 @@ def _record(conference: Conference, choices: dict[str, list[str]]) -> None:
     is_valid = ballot_is_valid(definition.rule, definition.positions, choices)
     db.session.add(
         Ballot(
-            id=new_id(), conference_id=conference.id, choices=_canonical(choices), is_valid=is_valid
+            id=new_id(),
+            conference_id=conference.id,
+            choices=canonical_json(choices),
+            is_valid=is_valid,
         )
     )
     conference.ballots_received += 1

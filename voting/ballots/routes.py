@@ -240,14 +240,18 @@ def paper_entry(public_id: str):  # type: ignore[no-untyped-def]
 # --- the booth: any browser in a corner of the room, for those without a phone
 
 
+def _booth_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(_key(), salt="voting.booth")
+
+
 def booth_link(conference: Conference) -> str:
-    signed = URLSafeSerializer(_key(), salt="voting.booth").dumps(conference.public_id)
+    signed = _booth_signer().dumps(conference.public_id)
     return f"{public_base_url()}/b/{signed}"
 
 
 def _booth(signed: str) -> Conference:
     try:
-        public_id = URLSafeSerializer(_key(), salt="voting.booth").loads(signed)
+        public_id = _booth_signer().loads(signed)
     except BadSignature:
         raise DomainError("invalid_booth", "This booth link is not valid.", 404) from None
     conference = find_conference(public_id)

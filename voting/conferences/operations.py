@@ -235,14 +235,20 @@ def update_conference(
     return conference
 
 
-def from_process(conference: Conference) -> bool:
-    """Whether a planning process created this conference (and so owns its ballot)."""
+def process_step(conference: Conference) -> Any:
+    """The planning-process step that created this conference, if any."""
     from voting.planning.models import ProcessStep  # planning builds on conferences
 
     if conference.id is None:
-        return False
-    found = sa.select(ProcessStep.id).where(ProcessStep.conference_id == conference.id)
-    return db.session.scalar(found) is not None
+        return None
+    return db.session.scalar(
+        sa.select(ProcessStep).where(ProcessStep.conference_id == conference.id)
+    )
+
+
+def from_process(conference: Conference) -> bool:
+    """Whether a planning process created this conference (and so owns its ballot)."""
+    return process_step(conference) is not None
 
 
 def set_attendance(conference: Conference, rows: Any) -> None:

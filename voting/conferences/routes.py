@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -143,16 +142,7 @@ def show(public_id: str):  # type: ignore[no-untyped-def]
         decision=decision,
         replacement=None,
         notes=dated_notes(conference, current_app.config["BABEL_DEFAULT_TIMEZONE"]),
-        process_step=step_of(conference),
-    )
-
-
-def step_of(conference: Conference) -> Any:
-    """The planning-process step this conference belongs to, if any."""
-    from voting.planning.models import ProcessStep
-
-    return db.session.scalar(
-        sa.select(ProcessStep).where(ProcessStep.conference_id == conference.id)
+        process_step=ops.process_step(conference),
     )
 
 

@@ -40,7 +40,7 @@ from voting.minutes.record import add_note, dated_notes, update_record
 from voting.minutes.report import conference_document, minutes_view
 from voting.minutes.sheets import XLSX_MIMETYPE, results_csv, results_xlsx
 from voting.minutes.words import clock_time, dated_line
-from voting.views import commit_or_flash
+from voting.views import commit_or_flash, download
 
 blueprint = Blueprint("minutes", __name__)
 
@@ -143,22 +143,10 @@ def result_json(public_id: str) -> Response:
     )
     filename = f"ket-qua-{conference.public_id}.json"
     _record_export(conference, "result.json")
-    return Response(
-        text,
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(text, "application/json", filename)
 
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @blueprint.get("/c/<public_id>/minutes/<kind>.docx")
@@ -171,7 +159,7 @@ def minutes_docx_file(public_id: str, kind: str) -> Response:
     problems = verify_locked(conference) if conference.is_locked else []
     data = minutes_docx(_blocks(conference, kind, problems))
     _record_export(conference, f"minutes.{kind}.docx", problems)
-    return _attachment(data, DOCX_MIMETYPE, f"{FILE_PREFIX[kind]}-{conference.public_id}.docx")
+    return download(data, DOCX_MIMETYPE, f"{FILE_PREFIX[kind]}-{conference.public_id}.docx")
 
 
 @blueprint.get("/c/<public_id>/minutes/<kind>.pdf")
@@ -184,7 +172,7 @@ def minutes_pdf_file(public_id: str, kind: str) -> Response:
     problems = verify_locked(conference) if conference.is_locked else []
     data = minutes_pdf(_blocks(conference, kind, problems))
     _record_export(conference, f"minutes.{kind}.pdf", problems)
-    return _attachment(data, "application/pdf", f"{FILE_PREFIX[kind]}-{conference.public_id}.pdf")
+    return download(data, "application/pdf", f"{FILE_PREFIX[kind]}-{conference.public_id}.pdf")
 
 
 @blueprint.get("/c/<public_id>/results.xlsx")
@@ -196,7 +184,7 @@ def results_xlsx_file(public_id: str) -> Response:
     problems = verify_locked(conference) if conference.is_locked else []
     data = results_xlsx(view, digest=conference.result_sha256 if conference.is_locked else None)
     _record_export(conference, "results.xlsx", problems)
-    return _attachment(data, XLSX_MIMETYPE, f"ket-qua-{conference.public_id}.xlsx")
+    return download(data, XLSX_MIMETYPE, f"ket-qua-{conference.public_id}.xlsx")
 
 
 @blueprint.get("/c/<public_id>/results.csv")
@@ -207,7 +195,7 @@ def results_csv_file(public_id: str) -> Response:
     view = minutes_view(conference_document(conference))
     problems = verify_locked(conference) if conference.is_locked else []
     _record_export(conference, "results.csv", problems)
-    return _attachment(
+    return download(
         results_csv(view), "text/csv; charset=utf-8", f"ket-qua-{conference.public_id}.csv"
     )
 
@@ -251,7 +239,7 @@ def dossier(public_id: str) -> Response:
     folder = f"ho-so-{conference.held_on.isoformat()}-{conference.public_id}"
     data = dossier_zip(folder, files, about, local)
     _record_export(conference, "dossier.zip", problems)
-    return _attachment(data, "application/zip", f"{folder}.zip")
+    return download(data, "application/zip", f"{folder}.zip")
 
 
 @blueprint.post("/c/<public_id>/minutes/record")

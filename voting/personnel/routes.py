@@ -18,7 +18,7 @@ from voting.personnel import operations as ops
 from voting.personnel.eligibility import age_facts, flags
 from voting.personnel.models import MEMBER_STATUSES, Member, Unit
 from voting.personnel.sheets import read_register, register_csv, register_xlsx
-from voting.views import commit_or_flash, flash_error
+from voting.views import commit_or_flash, download, flash_error
 
 blueprint = Blueprint("personnel", __name__)
 
@@ -119,11 +119,7 @@ def export(unit_id: int, fmt: str) -> Response:
         data, mimetype = register_csv(found.members), "text/csv; charset=utf-8"
     else:
         abort(404)
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="danh-sach-nhan-su.{fmt}"'},
-    )
+    return download(data, mimetype, f"danh-sach-nhan-su.{fmt}")
 
 
 @blueprint.post("/register/<int:unit_id>/import")

@@ -114,30 +114,11 @@ def list_changes_csv(process: Process) -> bytes:
         ["Chức danh", "Họ và tên", "Năm sinh", "Chức vụ", "Đơn vị", "Thay đổi", "Quyết định"]
     )
     for e in entries:
+        person = [e.position_name, e.name, e.birth_year or "", e.post, e.agency]
         if e.left_process_id == process.id:
-            writer.writerow(
-                [
-                    e.position_name,
-                    e.name,
-                    e.birth_year or "",
-                    e.post,
-                    e.agency,
-                    "Đưa ra",
-                    e.left_decision,
-                ]
-            )
+            writer.writerow([*person, "Đưa ra", e.left_decision])
         if e.entered_process_id == process.id:
-            writer.writerow(
-                [
-                    e.position_name,
-                    e.name,
-                    e.birth_year or "",
-                    e.post,
-                    e.agency,
-                    "Đưa vào",
-                    e.entered_decision,
-                ]
-            )
+            writer.writerow([*person, "Đưa vào", e.entered_decision])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

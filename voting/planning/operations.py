@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -194,6 +195,20 @@ def removal_proposals(process: Process) -> list[Nominee]:
     return [e.nominee for s in process.steps for e in s.entries if e.kind == "removal"]
 
 
+def member_nominee(process: Process, position_id: int, member: Member, origin: str) -> Nominee:
+    """A register member considered for a position (from the source list or a write-in)."""
+    return Nominee(
+        process=process,
+        position_id=position_id,
+        member_id=member.id,
+        origin=origin,
+        name=member.name,
+        birth_year=member.birth_year,
+        post=member.post,
+        agency=member.department or process.unit.name,
+    )
+
+
 def _require_current(row: ProcessStep, *kinds: str, definition: Step) -> None:
     if row.status == "done":
         raise DomainError("step_done", "This step is done; its record can no longer change.", 409)
@@ -285,16 +300,7 @@ def record_source_list(
                 raise invalid_field(f"{where}.member_id", "No such person in the unit's register.")
             if not member.serving:
                 raise invalid_field(f"{where}.member_id", "This person is no longer serving.")
-            nominee = Nominee(
-                process=process,
-                position=position,
-                member_id=member.id,
-                origin="source",
-                name=member.name,
-                birth_year=member.birth_year,
-                post=member.post,
-                agency=member.department or process.unit.name,
-            )
+            nominee = member_nominee(process, position.id, member, "source")
         else:
             if not external:
                 raise invalid_field(
@@ -542,6 +548,101 @@ def default_roster(process: Process, definition: Step, ruleset: Ruleset) -> list
     return chain.roster(definition, process.unit.members, level["scope"], process.department)  # type: ignore[return-value]
 
 
+Lines = list[tuple[ProcessPosition, list[Any]]]
+
+
+def _review_flags(
+    lines: Lines, flagged: dict[int, list[Flag]], decisions: Any
+) -> tuple[Lines, list[dict[str, Any]]]:
+    """Keep or drop each person whose flags bar planning, as the chair decided.
+
+    Flagged people are never dropped silently: without a decision for each one,
+    nothing happens (``flags_undecided``). Returns the kept lines and the review.
+    """
+    if not isinstance(decisions, dict):
+        raise invalid_field("flag_decisions", "Decide keep or drop for each flagged person.")
+    review: list[dict[str, Any]] = []
+    undecided: list[str] = []
+    kept_lines: Lines = []
+    for position, nominees in lines:
+        kept = []
+        for n in nominees:
+            found = [f for f in flagged.get(n.member_id or 0, []) if f.bars]
+            choice = decisions.get(str(n.id)) if found else "keep"
+            if choice not in ("keep", "drop"):
+                undecided.append(n.name)
+                continue
+            if found:
+                review.append(
+                    {
+                        "name": n.name,
+                        "position": position.name,
+                        "flags": [f.code for f in found],
+                        "decision": choice,
+                    }
+                )
+            if choice == "keep":
+                kept.append(n)
+        kept_lines.append((position, kept))
+    if undecided:
+        raise DomainError(
+            "flags_undecided",
+            "Decide for each flagged person whether they stay on the ballot: %(names)s.",
+            409,
+            names=", ".join(undecided),
+        )
+    return kept_lines, review
+
+
+def _ballot(
+    lines: Lines, pool_of: Callable[[list[Any]], list[Member]]
+) -> tuple[list[dict[str, Any]], list[BallotLink]]:
+    """The conference's positions (p1, p2 … c1, c2 …) and which nominee or member each names.
+
+    ``pool_of(nominees)`` gives the people a voter may introduce for that position
+    (none outside a discovery step).
+    """
+    positions: list[dict[str, Any]] = []
+    links: list[BallotLink] = []
+    for position, nominees in lines:
+        if not nominees:
+            continue
+        pkey = f"p{len(positions) + 1}"
+        # (ballot line, what it names): the listed nominees, then the write-in pool.
+        entries: list[tuple[dict[str, Any], dict[str, int]]] = [
+            (
+                {"name": n.name, "birth_year": n.birth_year, "post": n.post, "unit": n.agency},
+                {"nominee_id": n.id},
+            )
+            for n in nominees
+        ]
+        entries += [
+            (
+                {
+                    "name": m.name,
+                    "birth_year": m.birth_year,
+                    "post": m.post,
+                    "unit": m.department,
+                    "write_in": True,
+                },
+                {"member_id": m.id},
+            )
+            for m in pool_of(nominees)
+        ]
+        links += [
+            BallotLink(position_id=position.id, position_key=pkey, candidate_key=f"c{i}", **names)
+            for i, (_line, names) in enumerate(entries, start=1)
+        ]
+        positions.append(
+            {
+                "name": position.name,
+                "quota": position.quota,
+                "candidates": [line for line, _names in entries],
+            }
+        )
+    return positions, links
+
+
 def create_step_conference(
     process: Process, row: ProcessStep, data: dict[str, Any], ruleset: Ruleset
 ) -> Conference:
@@ -559,93 +660,21 @@ def create_step_conference(
     lines = ballot_people(process, row, ruleset)
     rule = ruleset.rule(definition.rule) if definition.rule else None
     flagged = flags_of(process, ruleset)
-    review = []
+    review: list[dict[str, Any]] = []
     if rule is not None and not rule.removal:
-        # Flagged people are never dropped silently: the chair keeps or drops each one.
-        decisions = data.get("flag_decisions") or {}
-        if not isinstance(decisions, dict):
-            raise invalid_field("flag_decisions", "Decide keep or drop for each flagged person.")
-        undecided = []
-        kept_lines = []
-        for position, nominees in lines:
-            kept = []
-            for n in nominees:
-                found = [f for f in flagged.get(n.member_id or 0, []) if f.bars]
-                if not found:
-                    kept.append(n)
-                    continue
-                choice = decisions.get(str(n.id))
-                if choice not in ("keep", "drop"):
-                    undecided.append(n.name)
-                    continue
-                review.append(
-                    {
-                        "name": n.name,
-                        "position": position.name,
-                        "flags": [f.code for f in found],
-                        "decision": choice,
-                    }
-                )
-                if choice == "keep":
-                    kept.append(n)
-            kept_lines.append((position, kept))
-        if undecided:
-            raise DomainError(
-                "flags_undecided",
-                "Decide for each flagged person whether they stay on the ballot: %(names)s.",
-                409,
-                names=", ".join(undecided),
-            )
-        lines = kept_lines
+        lines, review = _review_flags(lines, flagged, data.get("flag_decisions") or {})
     if not any(nominees for _, nominees in lines):
         raise DomainError("nobody_to_vote_on", "No one is on the list this step votes on.", 409)
-    positions: list[dict[str, Any]] = []
-    links: list[BallotLink] = []
-    for position, nominees in lines:
-        if not nominees:
-            continue
-        pkey = f"p{len(positions) + 1}"
-        candidates = []
-        for n in nominees:
-            candidates.append(
-                {"name": n.name, "birth_year": n.birth_year, "post": n.post, "unit": n.agency}
-            )
-            links.append(
-                BallotLink(
-                    position_id=position.id,
-                    position_key=pkey,
-                    candidate_key=f"c{len(candidates)}",
-                    nominee_id=n.id,
-                )
-            )
-        if definition.discovery:
-            listed = {n.member_id for n in nominees if n.member_id}
-            pool = chain.write_in_pool(
-                level["pool_roles"],
-                process.unit.members,
-                level["scope"],
-                process.department,
-                listed,
-            )
-            for m in pool:
-                candidates.append(
-                    {
-                        "name": m.name,
-                        "birth_year": m.birth_year,
-                        "post": m.post,
-                        "unit": m.department,
-                        "write_in": True,
-                    }
-                )
-                links.append(
-                    BallotLink(
-                        position_id=position.id,
-                        position_key=pkey,
-                        candidate_key=f"c{len(candidates)}",
-                        member_id=m.id,
-                    )
-                )
-        positions.append({"name": position.name, "quota": position.quota, "candidates": candidates})
+
+    def pool_of(nominees: list[Any]) -> list[Member]:
+        if not definition.discovery:
+            return []
+        listed = {n.member_id for n in nominees if n.member_id}
+        return chain.write_in_pool(  # type: ignore[return-value]
+            level["pool_roles"], process.unit.members, level["scope"], process.department, listed
+        )
+
+    positions, links = _ballot(lines, pool_of)
     people = data.get("people")
     if people is None:
         people = [
@@ -725,16 +754,7 @@ def complete_vote_step(process: Process, row: ProcessStep, ruleset: Ruleset) -> 
         elif outcome.carried:
             member = db.session.get(Member, link.member_id)
             assert member is not None
-            nominee = Nominee(
-                process=process,
-                position_id=link.position_id,
-                member_id=member.id,
-                origin="write-in",
-                name=member.name,
-                birth_year=member.birth_year,
-                post=member.post,
-                agency=member.department or process.unit.name,
-            )
+            nominee = member_nominee(process, link.position_id, member, "write-in")
             db.session.add(nominee)
             db.session.flush()
             agree_of[nominee.id] = outcome.agree

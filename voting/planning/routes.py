@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 
 from voting.auth.access import require_role, role_required
 from voting.auth.models import User
+from voting.conferences.forms import parse_roster
 from voting.conferences.rules import current_ruleset
 from voting.errors import DomainError
 from voting.extensions import db
@@ -34,7 +35,7 @@ from voting.planning.models import (
     Process,
     ProcessStep,
 )
-from voting.views import commit_or_flash
+from voting.views import commit_or_flash, download
 
 blueprint = Blueprint("planning", __name__)
 
@@ -264,8 +265,6 @@ def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
     elif action == "conference":
         people = None
         if form.get("roster", "").strip():
-            from voting.conferences.forms import parse_roster
-
             people = parse_roster(form["roster"])
         data = {
             key: form.get(key, "")
@@ -313,11 +312,7 @@ def attachment(public_id: str, attachment_id: int) -> Response:
     found = db.session.get(Attachment, attachment_id)
     if found is None or found.process_id != process.id:
         abort(404)
-    return Response(
-        found.data,
-        mimetype=found.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
-    )
+    return download(found.data, found.content_type, found.filename)
 
 
 @blueprint.get("/p/<public_id>/dossier.zip")
@@ -325,11 +320,7 @@ def attachment(public_id: str, attachment_id: int) -> Response:
 def dossier(public_id: str) -> Response:
     process = process_for(public_id)
     data, name = process_dossier(process, current_ruleset())
-    return Response(
-        data,
-        mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(data, "application/zip", name)
 
 
 @blueprint.get("/planning")
