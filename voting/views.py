@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, Response, flash, g, jsonify, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
@@ -24,8 +26,13 @@ def flash_error(exc: DomainError) -> None:
 
 
 def download(data: bytes | str, mimetype: str, filename: str) -> Response:
-    """A file to download under ``filename``."""
-    disposition = f'attachment; filename="{filename}"'
+    """A download. A name beyond ASCII (an uploaded "Ý kiến.pdf") also goes as RFC 6266
+    ``filename*``, since a header must stay Latin-1; the plain name is its ASCII fold."""
+    folded = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in folded if ch.isascii() and ch.isprintable() and ch != '"')
+    disposition = f'attachment; filename="{plain or "download"}"'
+    if plain != filename:
+        disposition += f"; filename*=UTF-8''{quote(filename)}"
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 

@@ -302,3 +302,47 @@ def test_a_process_conference_keeps_its_ballot(start_flow: Callable[..., Flow]) 
     assert after["positions"] == conf["positions"] and len(after["people"]) == 1
     page = flow.api.get(f"/c/{conf['id']}/edit").get_data(as_text=True)
     assert "readonly" in page
+
+
+def test_write_ins_are_only_eligible_people(start_flow: Callable[..., Flow]) -> None:
+    """Someone past the planning age or under discipline is never offered as a write-in."""
+    from voting.personnel.models import Member
+    from voting.personnel.operations import add_discipline
+
+    ruleset = current_ruleset()
+    disciplined = db.session.get(Member, member_id("Bùi Minh Trí"))
+    add_discipline(disciplined, {"form": "khiển trách", "decided_on": "2026-01-05"}, ruleset)
+    retiring = db.session.get(Member, member_id("Ngô Thị Hạnh"))
+    retiring.birth_year, retiring.sex = 1966, "male"  # past the planning age
+    db.session.commit()
+    flow = start_flow("phong", "term", {"Trưởng phòng": 1}, department=TCCB)
+    flow.source_list("B1", {"Trưởng phòng": ["Lê Thị Phương Tâm"]})
+    flow.approve("B2")
+    conf = flow.conference("B3")
+    offered = [c["name"] for c in conf["positions"][0]["candidates"] if c.get("write_in")]
+    assert offered == ["Phạm Thị Yến", "Đặng Văn Khoa"]
+
+
+def test_an_uploaded_letter_with_a_vietnamese_name_downloads(
+    start_flow: Callable[..., Flow],
+) -> None:
+    """A header must stay Latin-1: the name goes folded, and whole as RFC 6266 filename*."""
+    flow = start_flow("cuc", "annual-external", {PCT: 1})
+    ruleset = current_ruleset()
+    pid = flow.position_id(PCT)
+    nominee = {"position": pid, "name": "Trần Văn Nam", "agency": "Cục THADS An Giang"}
+    ops.record_source_list(flow.process, flow.step("B1"), {"nominees": [nominee]}, ruleset)
+    flow.commit()
+    flow.approve("B2")
+    nam = flow.nominee("Trần Văn Nam")
+    upload = ("Ý kiến Cục An Giang.pdf", "application/pdf", b"%PDF-1.4 letter")
+    ops.record_consultation(
+        flow.process, flow.step("B3"), nam.id, {"met_on": "2026-11-10"}, ruleset, upload=upload
+    )
+    flow.commit()
+    attachment_id = flow.nominee("Trần Văn Nam").consult["attachments"][0]["id"]
+    r = flow.api.get(f"/p/{flow.public_id}/attachments/{attachment_id}")
+    assert r.status_code == 200 and r.data == b"%PDF-1.4 letter"
+    disposition = r.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="Y kien Cuc An Giang.pdf"')
+    assert "filename*=UTF-8''%C3%9D%20ki%E1%BA%BFn%20C%E1%BB%A5c%20An%20Giang.pdf" in disposition

@@ -670,8 +670,12 @@ def create_step_conference(
         if not definition.discovery:
             return []
         listed = {n.member_id for n in nominees if n.member_id}
+        # Only eligible people may be introduced: none with an automatic-exit condition.
+        eligible = [
+            m for m in process.unit.members if not any(f.exit for f in flagged.get(m.id, []))
+        ]
         return chain.write_in_pool(  # type: ignore[return-value]
-            level["pool_roles"], process.unit.members, level["scope"], process.department, listed
+            level["pool_roles"], eligible, level["scope"], process.department, listed
         )
 
     positions, links = _ballot(lines, pool_of)
