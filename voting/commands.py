@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 from voting.audit.commands import audit_group, backup_command, restore_command
 from voting.auth.models import User
 from voting.auth.operations import create_user
+from voting.doctor import doctor_command
 from voting.errors import DomainError
 from voting.extensions import db, socketio
 from voting.network import lan_address
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(doctor_command)
 
 
 @click.command("init-db")
@@ -85,6 +87,9 @@ def serve_command(host: str, port: int, demo: bool, cert: str | None, key: str |
     if cert:
         app.config["SESSION_COOKIE_SECURE"] = True
     upgrade()
+    from voting.ballots.scrub import resume_pending
+
+    resume_pending()
     password = ensure_first_admin()
     if demo:
         from voting.demo import load_demo

@@ -87,3 +87,7 @@ def _scrub_postgresql(conference_id: int) -> None:
             ).scalar_one()
             conn.exec_driver_sql(f'CLUSTER {table} USING "{index}"')
         conn.exec_driver_sql("VACUUM (FULL) " + ", ".join(COUNTER_TABLES))
+
+
+def resume_pending() -> None:
+    """At start-up: finish the scrub of any closed conference whose scrub did not complete."""
