@@ -48,7 +48,9 @@ def test_serves_https_with_a_self_signed_certificate(tmp_path: Path) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             plain = server.url.replace("https://", "http://")
-            with pytest.raises(requests.ConnectionError):
-                requests.get(plain + "/login", timeout=5)
+            # Plain http on the HTTPS port is sent to the https:// address, not left hanging.
+            moved = requests.get(plain + "/login", timeout=5, allow_redirects=False)
+            assert moved.status_code == 302
+            assert moved.headers["Location"] == server.url + "/login"
     finally:
         server.stop()

@@ -17,6 +17,7 @@ from voting.doctor import doctor_command
 from voting.errors import DomainError
 from voting.extensions import db, socketio
 from voting.network import lan_address
+from voting.server import connection_cap, raise_open_file_limit
 
 
 def init_app(app: Flask) -> None:
@@ -76,14 +77,37 @@ def demo_command() -> None:
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Also load the demo conference.")
+@click.option(
+    "--https", "use_https", is_flag=True,
+    help="HTTPS with a self-signed certificate for the LAN address (made once, kept).",
+)
 @click.option("--cert", type=click.Path(exists=True, dir_okay=False), help="TLS certificate (PEM).")
 @click.option("--key", type=click.Path(exists=True, dir_okay=False), help="TLS private key (PEM).")
-def serve_command(host: str, port: int, demo: bool, cert: str | None, key: str | None) -> None:
-    """Migrate the database, then serve the app to the room's LAN (HTTPS with --cert/--key)."""
+@click.option(
+    "--debug", is_flag=True,
+    help="Werkzeug's development server with the debugger (never in a room).",
+)
+def serve_command(
+    host: str, port: int, demo: bool, use_https: bool, cert: str | None, key: str | None,
+    debug: bool,
+) -> None:
+    """Migrate the database, then serve the app to the room's LAN (HTTPS with --https)."""
     if bool(cert) != bool(key):
         raise click.UsageError("--cert and --key go together")
-    scheme = "https" if cert else "http"
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    lan = lan_address()
+    fingerprint = None
+    if use_https and not cert:
+        from voting.tls import ensure_certificate
+
+        made = ensure_certificate(app.instance_path, [lan] if lan else [])
+        cert, key, fingerprint = str(made.cert_path), str(made.key_path), made.fingerprint
+    elif cert:
+        from voting.tls import fingerprint as read_fingerprint
+
+        with open(cert, "rb") as f:
+            fingerprint = read_fingerprint(f.read())
+    scheme = "https" if cert else "http"
     if cert:
         app.config["SESSION_COOKIE_SECURE"] = True
     upgrade()
@@ -95,7 +119,6 @@ def serve_command(host: str, port: int, demo: bool, cert: str | None, key: str |
         from voting.demo import load_demo
 
         load_demo()
-    lan = lan_address()
     if not app.config.get("PUBLIC_URL"):
         if lan:
             app.config["PUBLIC_URL"] = f"{scheme}://{lan}:{port}"
@@ -105,9 +128,14 @@ def serve_command(host: str, port: int, demo: bool, cert: str | None, key: str |
                 fg="yellow",
             )
     public = app.config.get("PUBLIC_URL") or f"{scheme}://127.0.0.1:{port}"
+    limit = raise_open_file_limit()
     click.echo("")
     click.secho(f"  Phones and the chair open:  {public}", bold=True)
     click.echo(f"  On this computer also:      {scheme}://127.0.0.1:{port}")
+    if fingerprint:
+        click.echo(f"  Certificate (SHA-256):      {fingerprint}")
+        click.echo("                (phones warn about a self-signed certificate once; compare")
+        click.echo("                 the fingerprint the browser shows with this one)")
     if password:
         click.secho(f"  First login:  admin / {password}", bold=True)
         click.echo("                (change it after logging in: click your name at the top)")
@@ -115,14 +143,40 @@ def serve_command(host: str, port: int, demo: bool, cert: str | None, key: str |
         click.echo("  Demo chair:   chutri / chutri123")
     click.echo(f"  Database:     {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
     click.echo("")
+    if limit.problem:
+        click.secho(
+            f"  Cảnh báo: giới hạn số tệp mở là {limit.soft} (tối đa {limit.hard}), không nâng"
+            f" được ({limit.problem}); chỉ khoảng {connection_cap(limit)} điện thoại kết nối"
+            " cùng lúc. Chạy `ulimit -n 65536` trước khi khởi động.",
+            fg="yellow",
+        )
     # Flask's CLI marks itself so that app.run() refuses to block; serving is
     # exactly what this command is for.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
-    socketio.run(
+    if debug or socketio.async_mode != "gevent":
+        click.secho("  Development server (--debug): not for a meeting room.", fg="yellow")
+        socketio.run(
+            app,
+            host=host,
+            port=port,
+            debug=debug,
+            allow_unsafe_werkzeug=True,
+            use_reloader=False,
+            ssl_context=(cert, key) if cert else None,
+        )
+        return
+    from voting.server import Timeouts, serve, tls_context
+
+    serve(
         app,
-        host=host,
-        port=port,
-        allow_unsafe_werkzeug=True,
-        use_reloader=False,
-        ssl_context=(cert, key) if cert else None,
+        host,
+        port,
+        tls=tls_context(cert, key) if cert and key else None,
+        timeouts=Timeouts(
+            header=app.config["SERVER_HEADER_SECONDS"],
+            idle=app.config["SERVER_IDLE_SECONDS"],
+            io=app.config["SERVER_IO_SECONDS"],
+        ),
+        max_connections=connection_cap(limit, app.config.get("SERVER_MAX_CONNECTIONS")),
+        max_per_client=app.config["SERVER_MAX_PER_CLIENT"],
     )

@@ -62,6 +62,19 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE: bool = _bool("SESSION_COOKIE_SECURE", False)
     WTF_CSRF_TIME_LIMIT = None
+    #: Socket.IO's concurrency: ``gevent`` under ``voting serve`` (set by voting.launch),
+    #: ``threading`` for tests, the CLI and ``serve --debug``.
+    SOCKETIO_ASYNC_MODE: str = os.environ.get("VOTING_ASYNC_MODE", "threading")
+    #: A client must send its request line and headers within this many seconds …
+    SERVER_HEADER_SECONDS: float = float(os.environ.get("SERVER_HEADER_SECONDS", "10"))
+    #: … may keep an idle connection this long between requests …
+    SERVER_IDLE_SECONDS: float = float(os.environ.get("SERVER_IDLE_SECONDS", "75"))
+    #: … and may stall any single read or write this long.
+    SERVER_IO_SECONDS: float = float(os.environ.get("SERVER_IO_SECONDS", "60"))
+    #: Connections served at once; default the open-file limit less a reserve.
+    SERVER_MAX_CONNECTIONS: int | None = int(os.environ.get("SERVER_MAX_CONNECTIONS") or 0) or None
+    #: Connections one client address may hold at once (0: no cap; loopback is exempt).
+    SERVER_MAX_PER_CLIENT: int = int(os.environ.get("SERVER_MAX_PER_CLIENT", "128"))
     #: Start the live-tally ticker thread (tests drive it by hand).
     LIVE_TICKER: bool = True
     TESTING = False

@@ -144,7 +144,14 @@ def init_app(app: Flask) -> None:
             CONTENT_SECURITY_POLICY,
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: over HTTPS Flask-WTF checks that a form's Referer is
+        # this site (a login without one is refused), and with no-referrer a browser also
+        # sends "Origin: null". Nothing goes to another site either way; the ballot pages,
+        # whose URL is the credential, keep no-referrer.
+        ballot_page = request.path.startswith(("/v/", "/b/"))
+        response.headers.setdefault(
+            "Referrer-Policy", "no-referrer" if ballot_page else "same-origin"
+        )
         if request.path.startswith(("/v/", "/api/v1/ballots", "/b/")):
             # A ballot page (a phone's or the booth's) must never be replayed from a
             # cache or the history.

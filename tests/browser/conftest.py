@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -52,13 +53,26 @@ class Server:
     log: Path
     process: subprocess.Popen[bytes]
 
+    @property
+    def https(self) -> bool:
+        return self.base.startswith("https://")
+
     def api(self, path: str) -> Any:
-        """An anonymous GET against the server (no browser involved)."""
-        with urllib.request.urlopen(self.base + path, timeout=10) as r:
+        """An anonymous GET against the server (no browser involved).
+
+        Over HTTPS the server's own self-signed certificate is the only one trusted, so
+        this also checks that the certificate `voting serve --https` made names 127.0.0.1.
+        """
+        context = (
+            ssl.create_default_context(cafile=str(self.instance / "tls-cert.pem"))
+            if self.https
+            else None
+        )
+        with urllib.request.urlopen(self.base + path, timeout=10, context=context) as r:
             return json.loads(r.read())
 
 
-def _server_env(instance: Path, port: int) -> dict[str, str]:
+def _server_env(instance: Path, port: int, scheme: str = "http") -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -67,7 +81,7 @@ def _server_env(instance: Path, port: int) -> dict[str, str]:
     }
     env.update(
         VOTING_INSTANCE=str(instance),
-        PUBLIC_URL=f"http://127.0.0.1:{port}",
+        PUBLIC_URL=f"{scheme}://127.0.0.1:{port}",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -92,26 +106,27 @@ def _prepare(instance: Path, env: dict[str, str]) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def _serve(tmp_path_factory: pytest.TempPathFactory, *, https: bool) -> Iterator[Server]:
     """``voting serve`` in its own process on a free port, with a chair account."""
     voting = Path(sys.executable).with_name("voting")
     if not voting.exists():
         pytest.fail(f"{voting} is missing: install the project into the venv first")
-    instance = tmp_path_factory.mktemp("instance")
+    instance = tmp_path_factory.mktemp("instance-https" if https else "instance")
     port = free_port()
-    env = _server_env(instance, port)
+    scheme = "https" if https else "http"
+    env = _server_env(instance, port, scheme)
     _prepare(instance, env)
     log = instance / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(voting), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [str(voting), "serve", "--host", "127.0.0.1", "--port", str(port)]
+            + (["--https"] if https else []),
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
         )
-    srv = Server(f"http://127.0.0.1:{port}", instance, log, process)
+    srv = Server(f"{scheme}://127.0.0.1:{port}", instance, log, process)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -120,7 +135,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             try:
                 srv.api("/api/v1/ruleset")
                 break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError, FileNotFoundError):
                 if time.monotonic() > deadline:
                     pytest.fail(f"voting serve did not answer:\n{log.read_text(errors='replace')}")
                 time.sleep(0.1)
@@ -134,7 +149,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.wait(timeout=10)
         # Kept for diagnosis next to the screenshots (git-ignored).
         (ROOT / "test-output").mkdir(exist_ok=True)
-        shutil.copyfile(log, ROOT / "test-output" / "browser-server.log")
+        name = "browser-server-https.log" if https else "browser-server.log"
+        shutil.copyfile(log, ROOT / "test-output" / name)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app over plain HTTP, as most rooms run it."""
+    yield from _serve(tmp_path_factory, https=False)
+
+
+@pytest.fixture(scope="session")
+def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app as ``voting serve --https`` runs it: its own self-signed certificate."""
+    yield from _serve(tmp_path_factory, https=True)
 
 
 @pytest.fixture(scope="session")

@@ -88,7 +88,12 @@ def test_skip_policy_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
         unavailable("no browser")
 
 
-def test_conference_in_a_room(browser: Any, server: Server, screenshots: Path) -> None:
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_conference_in_a_room(
+    browser: Any, scheme: str, request: pytest.FixtureRequest, screenshots: Path
+) -> None:
+    """The whole room, over plain HTTP and over `voting serve --https` (login, forms, API)."""
+    server: Server = request.getfixturevalue("server" if scheme == "http" else "https_server")
     base = server.base
     expect.set_options(timeout=10_000)  # room for a slow CI machine; the run takes ~35 s
     watch = ConsoleWatch()
@@ -96,7 +101,10 @@ def test_conference_in_a_room(browser: Any, server: Server, screenshots: Path) -
 
     # ---------------------------------------------------------------- the chair logs in
     chair_ctx = browser.new_context(
-        base_url=base, locale="vi-VN", viewport={"width": 1280, "height": 900}
+        base_url=base,
+        locale="vi-VN",
+        viewport={"width": 1280, "height": 900},
+        ignore_https_errors=server.https,
     )
     chair = watch.watch(chair_ctx.new_page(), "chair")
 
