@@ -129,6 +129,14 @@ def serve_command(
             )
     public = app.config.get("PUBLIC_URL") or f"{scheme}://127.0.0.1:{port}"
     limit = raise_open_file_limit()
+    from voting.doctor import print_report, run_checks
+
+    findings = run_checks(app, host, port, listening=False)
+    # The full report is `voting doctor`; at start only what needs the chair's eye.
+    if any(f.status != "ok" for f in findings):
+        print_report([f for f in findings if f.status != "ok"])
+    if any(f.check == "port" and f.status == "problem" for f in findings):
+        raise SystemExit(1)  # nothing to serve on: the report said why
     click.echo("")
     click.secho(f"  Phones and the chair open:  {public}", bold=True)
     click.echo(f"  On this computer also:      {scheme}://127.0.0.1:{port}")
