@@ -115,10 +115,16 @@ def test_start_command_runs_with_the_network_cut_after_the_first_install(
     log = _start_offline(project, tmp_path / "instance", env)
     assert "cảnh báo" not in log  # the install was current: pip was not even asked
 
-    # A stale install (say, a pulled commit changed the lock) still starts offline,
-    # with a warning, on the packages already there.
+    # A stale stamp whose lock is already satisfied: pip checks it offline and goes on.
     (project / ".venv" / ".voting-installed").write_text("stale\n")
-    log = _start_offline(project, tmp_path / "instance-2", env)
+    _start_offline(project, tmp_path / "instance-2", env)
+    assert (project / ".venv" / ".voting-installed").read_text() != "stale\n"
+
+    # A lock that wants a package this laptop does not have (a pulled commit added one):
+    # the refresh fails for want of a network, and the app starts on the earlier install.
+    with (project / "requirements.lock").open("a") as lock:
+        lock.write("six==1.16.0 --hash=sha256:" + "0" * 64 + "\n")
+    log = _start_offline(project, tmp_path / "instance-3", env)
     assert "không cài đặt lại được" in log and "using the earlier install" in log
 
 
