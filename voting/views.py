@@ -148,7 +148,7 @@ def init_app(app: Flask) -> None:
         # this site (a login without one is refused), and with no-referrer a browser also
         # sends "Origin: null". Nothing goes to another site either way; the ballot pages,
         # whose URL is the credential, keep no-referrer.
-        ballot_page = request.path.startswith(("/v/", "/b/"))
+        ballot_page = request.path.startswith(("/v/", "/b/", "/api/v1/ballots/"))
         response.headers.setdefault(
             "Referrer-Policy", "no-referrer" if ballot_page else "same-origin"
         )

@@ -220,11 +220,13 @@ def test_no_credential_in_logs_database_or_exports(tmp_path: Path) -> None:
         for found in needles.values():
             found["token id"] = by_hash[found["secret hash"]]
 
-        # 1. The server's output: the access log was captured, and it is redacted.
+        # 1. The server's output was captured, and it has no access log at all: a ballot's
+        # URL is its credential, and the time and address of each ballot request would date
+        # the ballot (the Werkzeug server's log did, redacted). Errors still go through
+        # the redacting filter of voting/logs.py.
         log = instance.log_text()
-        assert "POST /api/v1/ballots" in log, log[-2000:]
-        assert "/v/[redacted]" in log and "/api/v1/ballots/[redacted]" in log
-        assert not re.search(r"/v/(?!\[redacted\])[^\s\"?]", log), "a /v/ path left in the log"
+        assert "Phones and the chair open" in log, log[-2000:]
+        assert "/api/v1/ballots" not in log and "/v/" not in log, log[-2000:]
         assert scan(log, needles) == []
         # No request body either: no choices, no receipt, no password.
         assert '"choices"' not in log and "chair-password" not in log
