@@ -1,4 +1,6 @@
-// Kiosk: one QR at a time; advances when that slip is used or on "next".
+// Kiosk: one QR at a time. The server keeps no hand-out state: the page says which
+// slip it shows; the server keeps it while unused, else (or on "next") picks another
+// unused slip at random. So a restart or another server process changes nothing here.
 (function () {
   "use strict";
   var root = document.getElementById("kiosk");
@@ -8,20 +10,31 @@
 
   function render(state) {
     current = state.token_id;
+    root.dataset.tokenId = current || "";  // the slip shown, as the server knows it by
     root.querySelector("[data-remaining]").textContent = state.remaining;
     var qr = root.querySelector("[data-qr]");
     var empty = !state.qr;
     root.querySelector("[data-empty]").hidden = !empty;
-    root.querySelector("[data-next]").hidden = empty;
+    root.querySelector("[data-next-wrap]").hidden = empty;
     // The SVG comes from our own server-side QR encoder.
     qr.innerHTML = state.qr || "";
     root.querySelector("[data-code]").textContent = state.code || "";
   }
 
+  function answer(r) {
+    if (!r.ok) throw new Error("HTTP " + r.status);
+    return r.json();
+  }
+
   function refresh() {
-    fetch(root.dataset.stateUrl, { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
-      .then(function (state) { if (state.token_id !== current || !state.qr) render(state); })
+    var url = root.dataset.stateUrl;
+    if (current) url += "?token_id=" + encodeURIComponent(current);
+    fetch(url, { credentials: "same-origin" })
+      .then(answer)
+      .then(function (state) {
+        if (state.token_id !== current || !state.qr) render(state);
+        else root.querySelector("[data-remaining]").textContent = state.remaining;
+      })
       .catch(function () { /* keep the current QR; try again on the next tick */ });
   }
 
@@ -30,7 +43,7 @@
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ token_id: current })
-    }).then(function (r) { return r.json(); }).then(render);
+    }).then(answer).then(render).catch(function () { /* the next tick tries again */ });
   });
 
   refresh();

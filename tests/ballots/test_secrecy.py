@@ -89,10 +89,14 @@ def test_ballot_tables_share_no_key_no_time_no_order(
     assert not [n for n in needles if n in exported]
 
 
-def test_secret_key_and_database_hold_no_token_secret(
+def test_database_file_holds_no_token_secret_or_code(
     app: Flask, create_conference: Callable[..., dict[str, Any]]
 ) -> None:
-    """The database file never contains a token secret or short code in clear."""
+    """The database file never contains a token secret or short code in clear.
+
+    Secrets and codes are derived from SECRET_KEY and the token id, so only the
+    key and the database together can redraw a slip; the database alone cannot.
+    """
     conf = create_conference(summoned=3)
     with app.app_context():
         if db.engine.dialect.name != "sqlite":

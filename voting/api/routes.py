@@ -19,7 +19,6 @@ from voting.api.openapi import openapi_document
 from voting.auth.access import conference_for, visible_conferences
 from voting.auth.operations import authenticate
 from voting.auth.routes import throttle
-from voting.ballots import handout
 from voting.ballots.operations import (
     cast_ballot,
     find_token,
@@ -264,16 +263,16 @@ def open_ballot(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.get("/conferences/<public_id>/handout")
 def handout_state(public_id: str):  # type: ignore[no-untyped-def]
-    return jsonify(kiosk_state(_conference(public_id, run=True)))
+    # ?token_id= is the slip the kiosk shows now: kept while unused (no state on the server).
+    conference = _conference(public_id, run=True)
+    return jsonify(kiosk_state(conference, request.args.get("token_id")))
 
 
 @blueprint.post("/conferences/<public_id>/handout/next")
 def handout_next(public_id: str):  # type: ignore[no-untyped-def]
+    # Another unused slip at random (the same if it is the last): no order is kept.
     conference = _conference(public_id, run=True)
-    token_id = _body().get("token_id")
-    if isinstance(token_id, str):
-        handout.rotate(conference.id, token_id)
-    return jsonify(kiosk_state(conference))
+    return jsonify(kiosk_state(conference, _body().get("token_id"), other=True))
 
 
 @blueprint.post("/conferences/<public_id>/tokens/void")

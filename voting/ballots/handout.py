@@ -1,50 +1,64 @@
-"""Tokens waiting to be handed out, held in this process's memory only.
+"""Which slips are still to be handed out: answered from the database, never from memory.
 
-The database stores token hashes, never secrets, so the QR sheet and the kiosk
-can only be drawn while the server still holds the secrets it generated when
-the ballot opened. The hand-out order is never written anywhere: the kiosk
-simply shows the first unused token of an in-memory list. After a restart the
-chair voids the slips that were not handed out and issues replacements.
+A token's secret and code are derived from its random id and ``SECRET_KEY``
+(:mod:`voting.ballots.tokens`), so this module keeps nothing in the process:
+the slips still to hand out are simply the open conference's tokens in state
+``issued``, redrawn on demand. A restart, or a kiosk served by another worker
+than the one that opened the ballot, therefore loses no slip — and a slip that
+could not be shown would be a ballot missing, which counts against every
+candidate.
+
+Nothing here records which slip was shown, when, or in what order. The list
+comes in the order of the random ids, which carries nothing; the kiosk tells
+the server which slip it is showing, and its "next slip" is another unused one
+chosen at random (:func:`choose`), so not even the screen follows a sequence
+anyone could reconstruct.
+
+Tokens issued before secrets were derived (random secrets, known only to the
+process that issued them) do not match their stored hash and are left out
+quietly: they can still vote with the slip already printed, or be voided.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable
+import secrets
 
-from voting.ballots.tokens import IssuedToken
+import sqlalchemy as sa
 
-_lock = threading.Lock()
-_pending: dict[int, list[IssuedToken]] = {}
-
-
-def add(conference_id: int, tokens: Iterable[IssuedToken]) -> None:
-    with _lock:
-        _pending.setdefault(conference_id, []).extend(tokens)
+from voting.ballots.models import Token
+from voting.ballots.tokens import IssuedToken, derive, is_derived
+from voting.conferences.models import Conference
+from voting.extensions import db
 
 
-def pending(conference_id: int) -> list[IssuedToken]:
-    with _lock:
-        return list(_pending.get(conference_id, ()))
+def pending(conference: Conference, key: str) -> list[IssuedToken]:
+    """The slips still to hand out: unused phone tokens of an open conference.
+
+    Empty unless the ballot is open: after the close no slip is drawn again.
+    """
+    if not conference.is_open:
+        return []
+    rows = db.session.execute(
+        sa.select(Token.id, Token.secret_hash)
+        .where(Token.conference_id == conference.id, Token.state == "issued")
+        .order_by(Token.id)
+    ).all()
+    return [derive(key, token_id) for token_id, stored in rows if is_derived(key, token_id, stored)]
 
 
-def discard(conference_id: int, token_ids: Iterable[str]) -> None:
-    gone = set(token_ids)
-    with _lock:
-        if conference_id in _pending:
-            _pending[conference_id] = [t for t in _pending[conference_id] if t.token_id not in gone]
+def choose(
+    slips: list[IssuedToken], shown: str | None = None, *, other: bool = False
+) -> IssuedToken | None:
+    """The slip the kiosk should show, given the id of the one it shows now (if any).
 
-
-def rotate(conference_id: int, token_id: str) -> None:
-    """Move a token to the back of the queue (the kiosk's "next")."""
-    with _lock:
-        queue = _pending.get(conference_id, [])
-        for i, t in enumerate(queue):
-            if t.token_id == token_id:
-                queue.append(queue.pop(i))
-                return
-
-
-def forget(conference_id: int) -> None:
-    with _lock:
-        _pending.pop(conference_id, None)
+    ``other`` False (the kiosk refreshing): keep the shown slip while it is
+    still unused, else any unused one at random. ``other`` True ("next slip"):
+    another unused slip at random, or the same one if it is the only one left.
+    """
+    if not slips:
+        return None
+    current = next((s for s in slips if s.token_id == shown), None)
+    if current is not None and not other:
+        return current
+    others = [s for s in slips if s.token_id != shown]
+    return secrets.choice(others) if others else current

@@ -21,15 +21,14 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from voting import audit
-from voting.ballots import handout
 from voting.ballots.models import Ballot, Receipt, Token
 from voting.ballots.tokens import (
     CODE_LENGTH,
     RECEIPT_LENGTH,
     IssuedToken,
     code_hash,
+    derive,
     new_id,
-    new_secret,
     normalize_code,
     random_code,
     secret_hash,
@@ -44,23 +43,27 @@ from voting.tally.decision import Position as VotePosition
 from voting.tally.decision import ballot_is_valid
 
 
-def issue_tokens(conference: Conference, count: int, key: str) -> list[IssuedToken]:
-    """Create ``count`` fresh tokens; their secrets are returned, never stored."""
-    issued = [IssuedToken(new_id(), new_secret(), random_code(CODE_LENGTH)) for _ in range(count)]
+def add_tokens(conference: Conference, count: int, key: str, state: str) -> list[IssuedToken]:
+    """``count`` new token rows: random ids, secrets and codes derived from them (never stored)."""
+    issued = [derive(key, new_id()) for _ in range(count)]
     db.session.add_all(
         Token(
             id=t.token_id,
             conference_id=conference.id,
             secret_hash=secret_hash(key, t.secret),
             code_hash=code_hash(key, t.code),
-            state="issued",
+            state=state,
         )
         for t in issued
     )
     conference.tokens_issued += count
     db.session.flush()
-    handout.add(conference.id, issued)
     return issued
+
+
+def issue_tokens(conference: Conference, count: int, key: str) -> list[IssuedToken]:
+    """Create ``count`` phone slips; any process with the key can redraw them (handout)."""
+    return add_tokens(conference, count, key, "issued")
 
 
 def slip_token(conference: Conference, code: str, key: str) -> Token:
@@ -88,7 +91,6 @@ def void_token(conference: Conference, code: str, key: str) -> IssuedToken:
         raise DomainError("token_void", "That ballot was already voided.", 409)
     token.state = "void"
     conference.tokens_voided += 1
-    handout.discard(conference.id, [token.id])
     replacement = issue_tokens(conference, 1, key)[0]
     # Totals only: neither the voided token nor its replacement is named.
     audit.record(

@@ -22,17 +22,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from voting import audit
-from voting.ballots import handout
 from voting.ballots.models import Ballot, PaperEntry, Token
-from voting.ballots.operations import ballot_definition, normalize_choices, slip_token
-from voting.ballots.tokens import (
-    CODE_LENGTH,
-    code_hash,
-    new_id,
-    new_secret,
-    random_code,
-    secret_hash,
+from voting.ballots.operations import (
+    add_tokens,
+    ballot_definition,
+    normalize_choices,
+    slip_token,
 )
+from voting.ballots.tokens import new_id
 from voting.conferences.models import Candidate, Conference
 from voting.conferences.results import canonical_json
 from voting.errors import DomainError
@@ -46,20 +43,14 @@ SPOILT_REASONS = ("written-in", "defaced")
 
 
 def issue_paper_tokens(conference: Conference, count: int, key: str) -> None:
-    """``count`` tokens paired with printed paper ballots (no slip, no code is shown)."""
-    db.session.add_all(
-        Token(
-            id=new_id(),
-            conference_id=conference.id,
-            secret_hash=secret_hash(key, new_secret()),
-            code_hash=code_hash(key, random_code(CODE_LENGTH)),
-            state="paper",
-        )
-        for _ in range(count)
-    )
-    conference.tokens_issued += count
+    """``count`` tokens paired with printed paper ballots (no slip, no code is shown).
+
+    Made like phone slips (derived secrets), but state ``paper`` is never listed
+    for hand-out and cannot be cast from a phone: only an entered paper ballot
+    claims it.
+    """
+    add_tokens(conference, count, key, "paper")
     conference.paper_issued += count
-    db.session.flush()
 
 
 def convert_slip(conference: Conference, code: str, key: str) -> None:
@@ -80,7 +71,6 @@ def convert_slip(conference: Conference, code: str, key: str) -> None:
             "token_not_convertible", "Only an unused phone slip can become a paper ballot.", 409
         )
     conference.paper_issued += 1
-    handout.discard(conference.id, [token.id])
     db.session.flush()
     audit.record(
         "paper.issued",

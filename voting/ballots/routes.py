@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     current_app,
@@ -21,7 +20,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from voting.auth.access import conference_for
 from voting.ballots import handout
-from voting.ballots.models import PaperEntry, Token
+from voting.ballots.models import PaperEntry
 from voting.ballots.operations import cast_ballot, find_token, refusal_for, serialized_casts
 from voting.ballots.paper import SPOILT_REASONS, convert_slip, discard_waiting, enter_paper
 from voting.ballots.qr import qr_svg
@@ -102,43 +101,39 @@ def ballot(credential: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _pending_unused(conference: Conference) -> list[IssuedToken]:
-    """Tokens still held for hand-out whose row says they are unused."""
-    pending = handout.pending(conference.id)
-    if not pending:
-        return []
-    states = dict(
-        db.session.execute(
-            sa.select(Token.id, Token.state).where(Token.id.in_([t.token_id for t in pending]))
-        ).all()
-    )
-    return [t for t in pending if states.get(t.token_id) == "issued"]
-
-
 @blueprint.get("/c/<public_id>/handout/sheet")
 @login_required
 def handout_sheet(public_id: str):  # type: ignore[no-untyped-def]
     """A printable A4 sheet of QR slips with cut lines."""
     conference = conference_for(public_id, run=True)
-    slips = [slip(conference, t) for t in _pending_unused(conference)]
+    slips = [slip(conference, t) for t in handout.pending(conference, _key())]
     return render_template("handout/sheet.html", conference=conference, slips=slips)
 
 
 @blueprint.get("/c/<public_id>/handout/kiosk")
 @login_required
 def handout_kiosk(public_id: str):  # type: ignore[no-untyped-def]
-    """One QR at a time on a screen; advances when used or on "next"."""
+    """One QR at a time on a screen; moves on when used or on "next" (see kiosk_state)."""
     conference = conference_for(public_id, run=True)
     return render_template("handout/kiosk.html", conference=conference)
 
 
-def kiosk_state(conference: Conference) -> dict[str, Any]:
-    unused = _pending_unused(conference)
-    current = slip(conference, unused[0]) if unused and conference.is_open else None
+def kiosk_state(
+    conference: Conference, shown: Any = None, *, other: bool = False
+) -> dict[str, Any]:
+    """What the kiosk shows, given the token id it shows now (the page sends it).
+
+    Stateless: any process, also after a restart, answers the same way. The
+    shown slip stays while unused; once used (or on "next", ``other``) another
+    unused slip is chosen at random. Nothing records what was shown.
+    """
+    unused = handout.pending(conference, _key())
+    chosen = handout.choose(unused, shown if isinstance(shown, str) else None, other=other)
+    current = slip(conference, chosen) if chosen else None
     return {
         "status": conference.status,
         "remaining": len(unused),
-        "token_id": unused[0].token_id if current else None,
+        "token_id": chosen.token_id if chosen else None,
         "qr": str(current["qr"]) if current else None,
         "code": current["code"] if current else None,
         "url": current["url"] if current else None,

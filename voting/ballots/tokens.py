@@ -1,11 +1,26 @@
-"""Ballot tokens: random secrets, the signed URL that carries them, and their hashes.
+"""Ballot tokens: random ids, secrets derived from them, the signed URL, the hashes.
 
-A token is 128 random bits. The phone gets it inside a URL signed with
-itsdangerous and bound to one conference, so a foreign or forged link is
-refused before the database is touched. The database keeps only an HMAC of the
-secret (keyed by SECRET_KEY, so a stolen database alone cannot test guesses),
-and the same for the short code printed beside the QR for people whose camera
-fails.
+A token's id is 128 random bits. Its secret (128 bits) and the short code
+printed beside the QR are *derived* from the id and the instance's
+``SECRET_KEY`` (HMAC-SHA-256, one purpose string each), not drawn at random,
+so no secret ever needs to be kept: any process holding the key and the
+database can redraw the QR sheet and the kiosk, after a restart or on another
+worker, and a slip not yet handed out is never lost (each missing ballot would
+count against every candidate).
+
+Why this costs no secrecy: a token row records only its state; nothing stored
+links a token to a ballot (see docs/security.md), so knowing a token's secret
+reveals no vote. What it does allow — casting an unused token — is exactly
+what the key already allowed: whoever holds ``SECRET_KEY`` can forge sessions
+and sign ballot URLs, and, with write access to the database, add tokens. The
+key's custody is the same as for sessions: keep ``instance/`` to yourself.
+
+The phone gets the secret inside a URL signed with itsdangerous and bound to
+one conference, so a foreign or forged link is refused before the database is
+touched. The database keeps only an HMAC of the secret and of the code (keyed
+by ``SECRET_KEY``, so a stolen database alone cannot test guesses or redraw a
+slip). Tokens issued before derivation have random secrets: their hashes do
+not match the derived values, and :func:`is_derived` tells them apart.
 """
 
 from __future__ import annotations
@@ -23,11 +38,13 @@ CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 10  # 25**10 ≈ 2**46: enough for a token that lives one meeting
 RECEIPT_LENGTH = 8
 _SIGNING_SALT = "voting.ballot-token"
+#: Bytes at or above this are rejected so every letter of the code is equally likely.
+_CODE_LIMIT = 256 - 256 % len(CODE_ALPHABET)
 
 
 @dataclass(frozen=True)
 class IssuedToken:
-    """A token as handed out: only ever in memory, never stored."""
+    """A token as handed out: its secret and code, derived on demand, never stored."""
 
     token_id: str
     secret: str
@@ -38,8 +55,44 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
-def new_secret() -> str:
-    return base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
+def _derive(key: str, message: str) -> bytes:
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()
+
+
+def derive_secret(key: str, token_id: str) -> str:
+    """The token's 128-bit secret, as URL-safe base64 (what the signed URL carries)."""
+    digest = _derive(key, f"token-secret:{token_id}")[:16]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def derive_code(key: str, token_id: str) -> str:
+    """The token's short typed code: CODE_LENGTH letters of CODE_ALPHABET.
+
+    Drawn from the HMAC stream by rejection sampling (bytes ≥ 250 are skipped),
+    so each letter is uniform. One block of 32 bytes almost always suffices;
+    further blocks ("token-code:<id>:1", …) are taken if it does not.
+    """
+    letters: list[str] = []
+    block = 0
+    while len(letters) < CODE_LENGTH:
+        message = f"token-code:{token_id}" + (f":{block}" if block else "")
+        for byte in _derive(key, message):
+            if byte < _CODE_LIMIT:
+                letters.append(CODE_ALPHABET[byte % len(CODE_ALPHABET)])
+                if len(letters) == CODE_LENGTH:
+                    break
+        block += 1
+    return "".join(letters)
+
+
+def derive(key: str, token_id: str) -> IssuedToken:
+    """The slip of a token: its id with the secret and code derived from it."""
+    return IssuedToken(token_id, derive_secret(key, token_id), derive_code(key, token_id))
+
+
+def is_derived(key: str, token_id: str, stored_secret_hash: str) -> bool:
+    """Whether a stored token's secret is the one derived from its id (not an older random one)."""
+    return hmac.compare_digest(secret_hash(key, derive_secret(key, token_id)), stored_secret_hash)
 
 
 def random_code(length: int) -> str:

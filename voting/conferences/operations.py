@@ -15,7 +15,6 @@ import sqlalchemy as sa
 
 from voting import audit
 from voting.auth.models import User, utcnow
-from voting.ballots import handout
 from voting.ballots.models import PaperEntry
 from voting.ballots.operations import issue_tokens
 from voting.ballots.paper import issue_paper_tokens
@@ -349,7 +348,6 @@ def close_ballot(conference: Conference) -> None:
     if not closed:
         raise DomainError("ballot_not_open", "The ballot is not open.", 409)
     db.session.refresh(conference)
-    handout.forget(conference.id)
     audit.record(
         "ballot.closed",
         {
