@@ -6,6 +6,12 @@ matches), and a locked conference whose result text, digest, ballots or
 decision changed, or whose digest differs from the one its ``result.locked``
 entry recorded. Removing the newest entries leaves a shorter valid chain; keep
 the printed head hash outside the database to notice that too.
+
+Apart from tampering it reports, as :attr:`Report.traces`, every closed or
+locked conference whose secrecy clean-up (voting.ballots.scrub) is still owed
+-- its marker is set -- or whose storage still shows traces the clean-up should
+have removed. These are not edits: the ballots are intact, but the storage may
+still tell their order of arrival and the token that cast each.
 """
 
 from __future__ import annotations
@@ -30,9 +36,12 @@ class Report:
     head: str = GENESIS
     #: Human-readable problems, the first broken entry (if any) first.
     problems: list[str] = field(default_factory=list)
+    #: Conferences whose traces of arrival order may remain (not tampering).
+    traces: list[str] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
+        """No tampering found (secrecy traces are reported apart, in :attr:`traces`)."""
         return not self.problems
 
     def summary(self) -> str:
@@ -86,8 +95,8 @@ def verify_chain(report: Report) -> dict[int, dict[str, str]]:
     return locked
 
 
-def _counts(conference_id: int) -> tuple[int, int, int, int]:
-    """(counter, ballots, receipts, used tokens), read in one statement (one snapshot)."""
+def _counts(conference_id: int) -> tuple[int, int, int, int, int]:
+    """(counter, ballots, receipts, used tokens, paper entered), in one statement (one snapshot)."""
 
     def count(model: type, *where: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
         return (
@@ -103,9 +112,10 @@ def _counts(conference_id: int) -> tuple[int, int, int, int]:
             count(Ballot),
             count(Receipt),
             count(Token, Token.state == "used"),
+            Conference.paper_entered,
         ).where(Conference.id == conference_id)
     ).one()
-    return row[0], row[1], row[2], row[3]
+    return row[0], row[1], row[2], row[3], row[4]
 
 
 def verify_conferences(
@@ -116,9 +126,10 @@ def verify_conferences(
     ).all()
     for conference in conferences:
         where = f"conference {conference.public_id} (id {conference.id})"
-        # Casts change all four in one transaction: any snapshot must agree.
-        received, ballots, receipts, used = _counts(conference.id)
-        if not received == ballots == receipts == used:
+        # Casts change all four in one transaction: any snapshot must agree. A paper
+        # ballot entered by the committee has no receipt (nobody to hand it to).
+        received, ballots, receipts, used, paper = _counts(conference.id)
+        if not received == ballots == receipts + paper == used:
             report.problems.append(
                 f"{where}: {ballots} ballots, {receipts} receipts and {used} used tokens "
                 f"but the counter says {received}"
@@ -138,8 +149,39 @@ def verify_conferences(
             )
 
 
+def verify_secrecy(report: Report) -> None:
+    """Name each conference whose clean-up is owed, or whose storage still shows traces."""
+    from voting.ballots.scrub import traces_left
+
+    owed = db.session.execute(
+        sa.select(Conference.id, Conference.public_id, Conference.status)
+        .where(Conference.scrub_pending)
+        .order_by(Conference.id)
+    ).all()
+    for conference_id, public_id, status in owed:
+        after = "lock" if status == "locked" else "close"
+        report.traces.append(
+            f"conference {public_id} (id {conference_id}): the secrecy clean-up after the "
+            f"{after} has not completed (a reader held the database, or the server stopped "
+            "first); the storage may still keep the order of arrival and the token of each "
+            "ballot"
+        )
+    left = traces_left()
+    if left:
+        names = dict(
+            db.session.execute(
+                sa.select(Conference.id, Conference.public_id).where(Conference.id.in_(left))
+            ).all()
+        )
+        for conference_id, what in sorted(left.items()):
+            report.traces.append(
+                f"conference {names.get(conference_id, '?')} (id {conference_id}): {what}"
+            )
+
+
 def verify_all() -> Report:
     report = Report()
     recorded = verify_chain(report)
     verify_conferences(report, recorded, chain_ok=report.intact)
+    verify_secrecy(report)
     return report

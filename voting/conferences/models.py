@@ -127,6 +127,15 @@ class Conference(db.Model):
     result_json: so.Mapped[str | None] = so.mapped_column(sa.Text)
     result_sha256: so.Mapped[str | None] = so.mapped_column(sa.String(64))
 
+    #: The secrecy clean-up below SQL (voting.ballots.scrub) is still owed: set by the
+    #: same statement or flush that closes the ballot and that locks it, cleared only
+    #: once the storage has been scrubbed. A kill right after the commit, or a reader
+    #: that outlasts the scrub's short wait, leaves it set for the background retry,
+    #: the start-up of ``voting serve`` and ``voting audit verify``. A column, not a
+    #: table: it is part of the status change itself (no extra row to insert, none to
+    #: forget), and a flag says nothing about any ballot, token or time.
+    scrub_pending: so.Mapped[bool] = so.mapped_column(default=False)
+
     owner: so.Mapped[User] = so.relationship(foreign_keys=[owner_id])
     secretary_user: so.Mapped[User | None] = so.relationship(foreign_keys=[secretary_user_id])
     people: so.Mapped[list[Person]] = so.relationship(

@@ -342,7 +342,8 @@ def close_ballot(conference: Conference) -> None:
     closed = db.session.execute(
         sa.update(Conference)
         .where(Conference.id == conference.id, Conference.status == "open")
-        .values(status="closed", closed_dt=utcnow())
+        # The scrub's marker commits with the close: a kill before the scrub keeps it.
+        .values(status="closed", closed_dt=utcnow(), scrub_pending=True)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not closed:
@@ -414,6 +415,7 @@ def lock_result(conference: Conference) -> str:
     conference.result_json = text
     conference.result_sha256 = digest
     conference.status = "locked"
+    conference.scrub_pending = True  # cleared by voting.ballots.scrub once it has run
     db.session.flush()
     audit.record(
         "result.locked",
