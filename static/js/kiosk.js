@@ -26,16 +26,34 @@
     return r.json();
   }
 
+  // One request at a time: at start the first tick and the socket's first "turnout"
+  // both ask, and two answers to "no slip shown yet" are two different random slips.
+  // A request that started before a newer render is stale and dropped.
+  var busy = false, again = false, generation = 0;
+
   function refresh() {
+    if (busy) { again = true; return; }
+    busy = true;
+    var started = generation;
     var url = root.dataset.stateUrl;
     if (current) url += "?token_id=" + encodeURIComponent(current);
     fetch(url, { credentials: "same-origin" })
       .then(answer)
       .then(function (state) {
-        if (state.token_id !== current || !state.qr) render(state);
+        if (started !== generation) return;
+        if (state.token_id !== current || !state.qr) show(state);
         else root.querySelector("[data-remaining]").textContent = state.remaining;
       })
-      .catch(function () { /* keep the current QR; try again on the next tick */ });
+      .catch(function () { /* keep the current QR; try again on the next tick */ })
+      .then(function () {
+        busy = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+
+  function show(state) {
+    generation += 1;
+    render(state);
   }
 
   root.querySelector("[data-next]").addEventListener("click", function () {
@@ -43,7 +61,7 @@
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ token_id: current })
-    }).then(answer).then(render).catch(function () { /* the next tick tries again */ });
+    }).then(answer).then(show).catch(function () { /* the next tick tries again */ });
   });
 
   refresh();

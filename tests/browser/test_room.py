@@ -197,7 +197,8 @@ def test_conference_in_a_room(
     axe_check(kiosk, "kiosk")
 
     # The kiosk's QR carries the slip's URL: the same one the sheet's QR encodes.
-    state = chair_ctx.request.get(f"/api/v1/conferences/{cid}/handout").json()
+    shown = kiosk.locator("#kiosk").get_attribute("data-token-id")
+    state = chair_ctx.request.get(f"/api/v1/conferences/{cid}/handout?token_id={shown}").json()
     assert state["code"] == kiosk_code
     qr_url = state["url"]
     assert re.fullmatch(re.escape(base) + r"/v/[A-Za-z0-9_.-]+", qr_url), qr_url

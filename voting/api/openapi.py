@@ -920,6 +920,20 @@ def conference_paths() -> dict[str, Schema]:
                 tag="ballot",
                 security=SESSION,
                 errors=RUN,
+                description=(
+                    "The slip for the kiosk to show. With `token_id` (the slip the kiosk shows "
+                    "now) the same slip while it is unused; otherwise one chosen at random "
+                    "among the unused. Nothing records what was shown."
+                ),
+                parameters=[
+                    {
+                        "name": "token_id",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 64},
+                        "description": "The slip the kiosk shows now.",
+                    }
+                ],
                 responses={"200": ok(ref("Handout"), "The hand-out state.")},
             ),
         },
