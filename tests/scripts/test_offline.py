@@ -56,6 +56,19 @@ def _python() -> str:
     return str(getattr(sys, "_base_executable", sys.executable))
 
 
+def _online(project: Path, *command: str) -> None:
+    """Run one of the project's scripts with the machine's usual package sources."""
+    done = subprocess.run(
+        list(command),
+        cwd=project,
+        env={**os.environ, "PYTHON": _python()},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def _environment(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in DROPPED}
     env.update(NO_PACKAGES, HOME=str(home), PYTHON=_python())
@@ -100,15 +113,7 @@ def test_start_command_runs_with_the_network_cut_after_the_first_install(
 ) -> None:
     project = _clone(tmp_path)
     # First start, online: installs from requirements.lock (pip's usual sources).
-    first = subprocess.run(
-        ["./scripts/run", "--help"],
-        cwd=project,
-        env={**os.environ, "PYTHON": _python()},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert first.returncode == 0, first.stderr
+    _online(project, "./scripts/run", "--help")
     assert (project / ".venv" / ".voting-installed").exists()
 
     env = _environment(tmp_path / "home")
@@ -131,15 +136,7 @@ def test_start_command_runs_with_the_network_cut_after_the_first_install(
 @pytest.mark.usefixtures("namespaces")
 def test_bundle_installs_and_runs_on_a_laptop_that_was_never_online(tmp_path: Path) -> None:
     project = _clone(tmp_path)
-    made = subprocess.run(
-        ["./scripts/bundle"],
-        cwd=project,
-        env={**os.environ, "PYTHON": _python()},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert made.returncode == 0, made.stderr
+    _online(project, "./scripts/bundle")
     [archive] = (project / "dist").glob("voting-offline-*.tar.gz")
     laptop = tmp_path / "laptop"
     with tarfile.open(archive) as tar:
