@@ -186,6 +186,10 @@ class RoomServer(WSGIServer):
 
     def _serve_connection(self, sock: Any, address: Any) -> None:
         sock.settimeout(self.timeouts.io)
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            # gevent writes a response's headers and body apart: with Nagle's algorithm
+            # and the client's delayed ACK, each kept-alive request then waits 40 ms.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.tls is not None:
             try:
                 first = sock.recv(1, socket.MSG_PEEK)
