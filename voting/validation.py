@@ -7,6 +7,7 @@ Each refusal is ``422 invalid_field`` naming the field (``where`` adds the row,
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,93 @@ TEXT_LIMIT = 200
 
 def invalid_field(field: str, message: str, **params: Any) -> DomainError:
     return DomainError("invalid_field", message, 422, field=field, **params)
+
+
+#: Fields longer than this are free text (a plan, a conclusion, an opinion), where a
+#: line break or a tab is the writer's layout; in a name or a title it is not.
+MULTILINE_FROM = 500
+
+
+def _refused(char: str) -> bool:
+    """A character no name or note of this app needs, and that does harm.
+
+    Control characters (NUL, ESC, Word's soft line break \x0b) make the DOCX and
+    XLSX writers fail (XML 1.0 forbids them); format characters (bidi overrides
+    U+202E, zero-width spaces, soft hyphens) let two names that look the same differ,
+    or make a name read backwards; surrogates cannot be encoded at all, and
+    noncharacters (U+FFFE, U+FDD0…) are not text.
+    """
+    point = ord(char)
+    if (point & 0xFFFE) == 0xFFFE or 0xFDD0 <= point <= 0xFDEF:
+        return True
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+def bad_character(value: str, *, multiline: bool = False) -> str | None:
+    """The first refused character as 'U+XXXX', or None if the text is clean."""
+    for char in value:
+        if multiline and char in "\n\t":
+            continue
+        if _refused(char):
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def clean_text(value: str, field: str, *, multiline: bool = False) -> str:
+    """``value`` refused if it holds a hostile character, else in NFC.
+
+    NFC so that one name typed on two keyboards (precomposed "ễ" or "e" plus two
+    combining marks) is one name: duplicate checks and committee look-ups compare
+    the stored strings.
+    """
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    char = bad_character(value, multiline=multiline)
+    if char:
+        raise invalid_field(
+            # The character goes in a parameter, not the message: an import lists
+            # each row's message alone (personnel), and it must still read well.
+            field,
+            "This field contains a control or invisible character that cannot be used.",
+            char=char,
+        )
+    return unicodedata.normalize("NFC", value)
+
+
+def printable(value: str) -> str:
+    """``value`` without the characters input refuses, for the document writers.
+
+    Input refuses them, but an older database may still hold one, and the DOCX and
+    XLSX writers fail on it (an HTTP 500 for a locked result): drop it at render.
+    """
+    if bad_character(value, multiline=True) is None:
+        return value
+    return "".join(c for c in value if c in "\n\t" or not _refused(c))
+
+
+#: What makes a spreadsheet read a cell as a formula (or, for tab and CR, hide one).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet evaluates: text led by a formula sign gets "'"."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    return "'" + value if value.startswith(FORMULA_LEADS) else value
+
+
+def xlsx_text_cells(sheet: Any) -> None:
+    """Every text cell of an openpyxl sheet written as text, never as a formula.
+
+    openpyxl turns any string starting with "=" into a formula (a live
+    =HYPERLINK typed as a name); typing the cell "s" writes it as a string.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.value = printable(cell.value)
+                cell.data_type = "s"
 
 
 def field_text(
@@ -35,7 +123,8 @@ def field_text(
         value = ""
     if not isinstance(value, str):
         raise invalid_field(name, "This field must be text.")
-    value = value.strip()
+    multiline = limit > MULTILINE_FROM
+    value = clean_text(value, name, multiline=multiline).strip()
     if required and not value:
         raise invalid_field(name, "This field is required.")
     if len(value) > limit:

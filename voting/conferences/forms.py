@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,13 @@ from voting.errors import DomainError
 from voting.procedure.ruleset import Ruleset
 
 HEAD_MARKS = ("trưởng ban", "head")
+
+
+def _nfc(text: str | None) -> str:
+    """The pasted text in NFC: the committee is matched to the roster by name, and
+    one name pasted from two sources (precomposed or combining marks) must match.
+    Hostile characters are refused later, per field, by ``field_text``."""
+    return unicodedata.normalize("NFC", text or "")
 
 
 def split_line(line: str) -> list[str]:
@@ -60,7 +68,9 @@ def parse_roster_csv(data: bytes) -> list[dict[str, Any]]:
     for row in rows:
         if not any(cell.strip() for cell in row):
             continue
-        name, title, group = (cell.strip() for cell in [*row, "", "", ""][:3])
+        name, title, group = (
+            unicodedata.normalize("NFC", cell.strip()) for cell in [*row, "", "", ""][:3]
+        )
         people.append({"name": name, "title": title, "group": group})
     return people
 
@@ -136,9 +146,31 @@ def roster_text(conference: Any) -> str:
     )
 
 
-def apply_committee(people: list[dict[str, Any]], head: str, members: str) -> None:
-    """Mark the counting committee by name; every name must be on the roster."""
+def _same_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def apply_committee(
+    people: list[dict[str, Any]],
+    head: str,
+    members: str,
+    *,
+    positions: list[dict[str, Any]] | None = None,
+    override: str = "",
+) -> None:
+    """Mark the counting committee by name; every name must be on the roster.
+
+    A name also on the ballot is refused (people on the ballot should not count
+    their own votes) unless the chair gives the reason to keep them, which is
+    recorded on each committee seat and printed in the minutes.
+    """
     names = {p["name"]: p for p in people}
+    on_ballot = {
+        _same_name(str(c.get("name", "")))
+        for p in positions or []
+        for c in p.get("candidates") or []
+    }
+    override = override.strip()
     wanted = [(head.strip(), "head")] if head.strip() else []
     wanted += [(m.strip(), "member") for m in members.replace(";", "\n").splitlines() if m.strip()]
     for name, role in wanted:
@@ -150,7 +182,18 @@ def apply_committee(people: list[dict[str, Any]], head: str, members: str) -> No
                 field="committee",
                 name=name,
             )
+        if _same_name(name) in on_ballot and not override:
+            raise DomainError(
+                "invalid_field",
+                "%(name)s is on the ballot and should not sit on the counting committee. "
+                "Choose another member, or give the reason to keep them.",
+                422,
+                field="committee",
+                name=name,
+            )
         names[name]["committee_role"] = role
+        if override:
+            names[name]["committee_note"] = override
 
 
 class ConferenceForm(FlaskForm):
@@ -175,6 +218,11 @@ class ConferenceForm(FlaskForm):
     committee_members = TextAreaField(
         _l("Members of the counting committee"), validators=[Length(max=5000)]
     )
+    #: Why the chair keeps committee members the checks flag (absent, or on the ballot).
+    committee_override = StringField(
+        _l("Reason to keep committee members who are absent or on the ballot"),
+        validators=[Length(max=300)],
+    )
     positions = TextAreaField(_l("Positions and candidates"), validators=[Length(max=200_000)])
 
     def set_step_choices(self, ruleset: Ruleset, locale: str) -> None:
@@ -189,11 +237,18 @@ class ConferenceForm(FlaskForm):
 
     def to_data(self) -> dict[str, Any]:
         level, flow, step = (self.step.data or "//").split("/", 2)
-        people = parse_roster(self.roster.data or "")
+        people = parse_roster(_nfc(self.roster.data))
         upload = self.roster_file.data
         if upload and getattr(upload, "filename", ""):
             people += parse_roster_csv(upload.read())
-        apply_committee(people, self.committee_head.data or "", self.committee_members.data or "")
+        positions = parse_positions(_nfc(self.positions.data))
+        apply_committee(
+            people,
+            _nfc(self.committee_head.data),
+            _nfc(self.committee_members.data),
+            positions=positions,
+            override=self.committee_override.data or "",
+        )
         return {
             "level": level,
             "flow": flow,
@@ -209,5 +264,5 @@ class ConferenceForm(FlaskForm):
             "secretary_username": self.secretary_username.data or None,
             "head_title": self.head_title.data,
             "people": people,
-            "positions": parse_positions(self.positions.data or ""),
+            "positions": positions,
         }

@@ -8,6 +8,7 @@ layout's, shared with the PDF.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import Any
 
@@ -32,6 +33,7 @@ from voting.minutes.layout import (
     Text,
     Title,
 )
+from voting.validation import printable
 
 FONT = "Times New Roman"
 SIZE = Pt(13)
@@ -299,10 +301,31 @@ RENDERERS: dict[type, Any] = {
 }
 
 
+def _printable(value: Any) -> Any:
+    """``value`` (a block, or anything inside one) with every text made printable.
+
+    Input refuses control characters, but an older database may hold one and
+    python-docx refuses it ("All strings must be XML compatible"): a 500 on the
+    minutes of a locked result, which cannot be corrected any more.
+    """
+    if isinstance(value, str):
+        return printable(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _printable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+        }
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, list | tuple):
+        return type(value)(_printable(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    return value
+
+
 def minutes_docx(blocks: list[Block]) -> bytes:
     """The minutes (``layout.minutes_blocks``) as a DOCX file's bytes."""
     document = _new_document()
-    for block in blocks:
+    for block in (_printable(b) for b in blocks):
         RENDERERS[type(block)](document, block)
     out = io.BytesIO()
     document.save(out)

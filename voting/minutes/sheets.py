@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from voting.minutes.layout import base_phrase, percent_text, verdict
+from voting.validation import csv_cell, xlsx_text_cells
 
 HEADINGS = [
     "Chức danh",
@@ -121,6 +122,9 @@ def results_xlsx(m: dict[str, Any], *, digest: str | None) -> bytes:
         cell.font = Font(bold=True)
     summary.column_dimensions["A"].width = 42
     summary.column_dimensions["B"].width = 80
+    # Names are typed by people: none may become a live formula (=HYPERLINK…).
+    xlsx_text_cells(sheet)
+    xlsx_text_cells(summary)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -134,5 +138,6 @@ def results_csv(m: dict[str, Any]) -> bytes:
     number = HEADINGS.index("Tỷ lệ % (số)")
     for row in result_rows(m):
         row[number] = f"{row[number]:.2f}"  # '42.86': a machine-readable number
-        writer.writerow(row)
+        # A name such as '+1+2' or '@SUM(1,1)' would be evaluated when opened.
+        writer.writerow([csv_cell(cell) for cell in row])
     return text.getvalue().encode("utf-8-sig")

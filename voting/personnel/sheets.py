@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
 from voting.errors import DomainError
 from voting.personnel.models import Member
+from voting.validation import csv_cell, xlsx_text_cells
 
 #: (field, header) in column order.
 COLUMNS = [
@@ -38,6 +40,13 @@ STATUS_VI = {
 }
 SEX_VI = {"male": "Nam", "female": "Nữ"}
 MAX_BYTES = 5 * 1024 * 1024
+#: An XLSX is a zip: 1 MB of it can hold 10 million cells, which openpyxl took
+#: 142 s to read (casts slowed meanwhile). Both caps are read from the zip's
+#: directory and the sheet's <dimension> before a cell is parsed; the biggest
+#: register (5000 people, a dozen columns) is far below them.
+MAX_UNPACKED = 40 * 1024 * 1024
+MAX_CELLS = 200_000
+MAX_COLUMNS = 40
 
 
 def member_row(m: Member) -> list[str]:
@@ -69,6 +78,8 @@ def register_xlsx(members: list[Member]) -> bytes:
     sheet.append([header for _field, header in COLUMNS])
     for m in members:
         sheet.append(member_row(m))
+    # Names are typed by people: none may become a live formula (=HYPERLINK…).
+    xlsx_text_cells(sheet)
     for column, width in zip(
         "ABCDEFGHIJK", (26, 12, 9, 10, 30, 26, 22, 16, 28, 18, 12), strict=True
     ):
@@ -83,7 +94,7 @@ def register_csv(members: list[Member]) -> bytes:
     writer = csv.writer(out)
     writer.writerow([header for _field, header in COLUMNS])
     for m in members:
-        writer.writerow(member_row(m))
+        writer.writerow([csv_cell(cell) for cell in member_row(m)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -93,19 +104,61 @@ def _unreadable() -> DomainError:
     )
 
 
+def _too_big() -> DomainError:
+    return DomainError(
+        "file_too_large",
+        "The file is too large: a register holds at most %(cells)s cells.",
+        413,
+        cells=MAX_CELLS,
+    )
+
+
+def _check_xlsx_size(data: bytes) -> None:
+    """Refuse a zip bomb by what the zip's directory declares (zipfile then holds
+    each member to its declared size, so the declaration cannot lie)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile:
+        raise _unreadable() from None
+    if len(infos) > 1000 or sum(i.file_size for i in infos) > MAX_UNPACKED:
+        raise _too_big()
+
+
+def _xlsx_table(data: bytes) -> list[list[str]]:
+    _check_xlsx_size(data)
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        # The sheet's declared size first (read_only reads only <dimension>)...
+        rows, columns = sheet.max_row or 0, sheet.max_column or 0
+    except Exception:  # openpyxl raises many kinds on a file that is not XLSX
+        raise _unreadable() from None
+    if rows * columns > MAX_CELLS or columns > 16384:
+        raise _too_big()
+    table: list[list[str]] = []
+    cells = 0
+    try:
+        # ...then the cells themselves, as a <dimension> may be absent or lie.
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            cells += max(len(row), 1)
+            if cells > MAX_CELLS:
+                raise _too_big()
+            table.append(["" if cell is None else str(cell).strip() for cell in row])
+    except DomainError:
+        raise
+    except Exception:
+        raise _unreadable() from None
+    return table
+
+
 def read_register(filename: str, data: bytes) -> list[dict[str, Any]]:
     """Rows of an uploaded register as field dicts (validated later, all rows at once)."""
-    if not data or len(data) > MAX_BYTES:
+    if not data:
         raise _unreadable()
+    if len(data) > MAX_BYTES:
+        raise _too_big()
     if filename.lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-            table = [
-                ["" if cell is None else str(cell).strip() for cell in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]
-        except Exception:  # openpyxl raises many kinds on a file that is not XLSX
-            raise _unreadable() from None
+        table = _xlsx_table(data)
     else:
         try:
             text = data.decode("utf-8-sig")

@@ -23,6 +23,7 @@ from voting.minutes.dossier import DossierFile, dossier_zip
 from voting.planning import operations as ops
 from voting.planning.models import Attachment, Nominee, PlanningEntry, Process
 from voting.procedure.ruleset import Ruleset
+from voting.validation import csv_cell
 
 
 def _person(n: Nominee, agree: int | None = None) -> dict[str, Any]:
@@ -115,10 +116,11 @@ def list_changes_csv(process: Process) -> bytes:
     )
     for e in entries:
         person = [e.position_name, e.name, e.birth_year or "", e.post, e.agency]
+        # csv_cell: a name such as '+1+2' would be evaluated when the file is opened.
         if e.left_process_id == process.id:
-            writer.writerow([*person, "Đưa ra", e.left_decision])
+            writer.writerow([csv_cell(c) for c in [*person, "Đưa ra", e.left_decision]])
         if e.entered_process_id == process.id:
-            writer.writerow([*person, "Đưa vào", e.entered_decision])
+            writer.writerow([csv_cell(c) for c in [*person, "Đưa vào", e.entered_decision]])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
