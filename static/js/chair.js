@@ -19,16 +19,24 @@
     }
     if (!s.positions) return;
     var pub = root.querySelector("[data-published]");
-    if (pub) pub.textContent = "(" + t.published.replace("{n}", s.published_received) + ")";
+    // Nothing per-candidate is visible yet (fewer than 2k ballots): dashes, not zeros.
+    if (pub) pub.textContent = s.visible ? "(" + t.published.replace("{n}", s.published_received) + ")" : "";
     s.positions.forEach(function (p) {
       var table = root.querySelector('table[data-position="' + p.id + '"]');
       if (!table) return;
       p.candidates.forEach(function (c) {
         var row = table.querySelector('tr[data-candidate="' + c.id + '"]');
         if (!row) return;
+        var verdict = row.querySelector("[data-passes] .verdict");
+        if (c.agree === null) {
+          row.querySelector("[data-agree]").textContent = "–";
+          row.querySelector("[data-percent]").textContent = "–";
+          verdict.textContent = "–";
+          verdict.className = "verdict";
+          return;
+        }
         row.querySelector("[data-agree]").textContent = c.agree;
         row.querySelector("[data-percent]").textContent = pct(c.percent) + "%";
-        var verdict = row.querySelector("[data-passes] .verdict");
         verdict.textContent = c.passes ? (rule.removal ? t.removal : t.pass)
                                        : (rule.removal ? t.keep : t.fail);
         verdict.className = "verdict " + (c.passes ? "pass" : "fail");

@@ -55,7 +55,7 @@ def test_ballot_through_a_reaches_the_chair_on_b(two_servers: tuple[Server, Serv
             "step": "B4",
             "title": "Hai tiến trình",
             "held_on": "2026-11-23",
-            "people": [{"name": f"Người {i}"} for i in range(5)],
+            "people": [{"name": f"Người {i}"} for i in range(7)],
             "positions": [
                 {"name": "Phó Cục trưởng", "quota": 2, "candidates": [{"name": "A"}, {"name": "B"}]}
             ],
@@ -90,13 +90,14 @@ def test_ballot_through_a_reaches_the_chair_on_b(two_servers: tuple[Server, Serv
         time.sleep(0.3)
         assert tallies and tallies[0]["received"] == 0
         phone = __import__("requests").Session()
-        for issued in tokens[:3]:
+        # 2k = 6 ballots: the first publication adds 3 and holds 3 back.
+        for issued in tokens[:6]:
             token = issued["url"].rsplit("/v/", 1)[1]
             r = phone.post(
                 a.url + "/api/v1/ballots", json={"token": token, "choices": {"p1": ["c1"]}}
             )
             assert r.status_code == 201, r.text
         assert arrived.wait(10), tallies[-1:]
-        assert tallies[-1]["received"] == 3
+        assert tallies[-1]["received"] == 6 and tallies[-1]["published_received"] == 3
     finally:
         client.disconnect()

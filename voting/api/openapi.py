@@ -411,9 +411,9 @@ def tally_schema() -> Schema:
         {
             "id": string(),
             "name": string(),
-            "agree": integer(),
-            "percent": PERCENT,
-            "passes": boolean(),
+            "agree": nullable(integer()),
+            "percent": nullable(PERCENT),
+            "passes": nullable(boolean()),
         }
     )
     position = obj(
@@ -423,15 +423,20 @@ def tally_schema() -> Schema:
         {
             **snapshot,
             "summoned": nullable(integer()),
-            "published_received": integer("Ballots counted in the published numbers."),
+            "visible": boolean("Whether per-candidate numbers are shown (else they are null)."),
+            "published_received": integer(
+                "Ballots counted in the numbers shown (0 while none are shown)."
+            ),
             "base": BASE,
             "base_count": integer(),
             "votes_needed": nullable(integer()),
             "positions": array(position),
         },
         description=(
-            "Live tally for the chair: per-candidate numbers as last published in batches "
-            "while open, complete once closed."
+            "Live tally for the chair: per-candidate numbers over a set of ballots that grows "
+            "by at least k (LIVE_MIN_BATCH) and leaves at least k out; none below 2k ballots; "
+            "frozen after the close while paper ballots are outstanding; complete once every "
+            "paper ballot is entered, or at the lock."
         ),
     )
 

@@ -52,6 +52,10 @@ class Ballot(db.Model):
     choices: so.Mapped[str] = so.mapped_column(sa.Text)
     #: Whether the rule counts it (e.g. a blank ballot where blanks are invalid).
     is_valid: so.Mapped[bool] = so.mapped_column()
+    #: In the live tally's published set S (voting.realtime.visibility). While the
+    #: ballot is open it tells batches apart (coarse membership, never an order);
+    #: the close sets it on every ballot in one statement, before the scrub.
+    published: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
 
 class Receipt(db.Model):

@@ -350,6 +350,8 @@ def cast_ballot(key: str, credential: str, raw_choices: Any, *, booth: bool = Fa
             "conference_id": conference_id,
             "choices": json.dumps(choices, sort_keys=True, separators=(",", ":")),
             "is_valid": is_valid,
+            # Outside the live tally until a publication adds it (never the next one alone).
+            "published": False,
         },
     )
     if is_valid:

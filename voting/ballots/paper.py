@@ -160,6 +160,9 @@ def _record(conference: Conference, choices: dict[str, list[str]]) -> None:
             conference_id=conference.id,
             choices=canonical_json(choices),
             is_valid=is_valid,
+            # Entered after the close, when every ballot is flagged alike: the live
+            # tally's set is frozen, so the flag must not single this one out.
+            published=True,
         )
     )
     conference.ballots_received += 1

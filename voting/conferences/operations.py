@@ -25,6 +25,7 @@ from voting.conferences.rules import current_ruleset
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.procedure.ruleset import Ruleset
+from voting.realtime.published import forget_published_set
 from voting.tally.verifier import InputError, parse_vote
 from voting.validation import TEXT_LIMIT, field_text, invalid_field
 
@@ -348,6 +349,8 @@ def close_ballot(conference: Conference) -> None:
     ).rowcount
     if not closed:
         raise DomainError("ballot_not_open", "The ballot is not open.", 409)
+    # In this transaction, before the scrub: the live tally's batch flags go.
+    forget_published_set(conference.id)
     db.session.refresh(conference)
     audit.record(
         "ballot.closed",

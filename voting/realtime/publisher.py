@@ -2,9 +2,10 @@
 
 Ballots only mark their conference dirty; a ticker publishes at most a few
 times a second, one broadcast per room whatever the ballot rate. Per-candidate
-numbers move only after ``LIVE_MIN_BATCH`` new ballots (or at close), so a
-batch never reveals a single ballot. The watermark lives in the database and is
-advanced by a conditional UPDATE, so several worker processes share it.
+numbers are the tally over a set S of ballots (``Ballot.published``) that grows
+by at least k = ``LIVE_MIN_BATCH`` ballots at a time and always leaves at least
+k out (voting.realtime.visibility). S and its tally live in the database and
+grow under a conditional UPDATE, so several worker processes share them.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import logging
 import threading
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 
-from voting.conferences.models import Candidate, Conference, Position
+from voting.conferences.models import Conference
 from voting.extensions import db, socketio
+from voting.realtime.published import publish_live
 from voting.realtime.rooms import chair_room, phone_room, public_room
-from voting.realtime.snapshots import chair_snapshot, public_snapshot
+from voting.realtime.snapshots import chair_snapshot, public_snapshot, result_visible
+from voting.realtime.visibility import MIN_K, checked_k
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,11 @@ _state: dict[str, Any] = {"app": None, "ticker": False}
 
 
 def init_app(app: Flask) -> None:
+    # Refused at start, not at the first tick: a k below 3 would show single ballots.
+    checked_k(app.config.get("LIVE_MIN_BATCH", MIN_K))
     _state["app"] = app
+    # The result pages ask the same rule as the live tally (one function decides).
+    app.jinja_env.globals["result_visible"] = result_visible
 
 
 def notify(conference_id: int) -> None:
@@ -57,41 +63,15 @@ def _run_ticker(app: Flask) -> None:
             log.exception("live tally tick failed")
 
 
-def advance_watermark(conference_id: int, min_batch: int) -> bool:
-    """Publish per-candidate numbers if enough new ballots arrived (or closed)."""
-    moved = db.session.execute(
-        sa.update(Conference)
-        .where(
-            Conference.id == conference_id,
-            Conference.published_received != Conference.ballots_received,
-            sa.or_(
-                Conference.ballots_received - Conference.published_received >= min_batch,
-                Conference.status != "open",
-            ),
-        )
-        .values(published_received=Conference.ballots_received)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if moved:
-        positions = sa.select(Position.id).where(Position.conference_id == conference_id)
-        db.session.execute(
-            sa.update(Candidate)
-            .where(Candidate.position_id.in_(positions))
-            .values(published_agree=Candidate.live_agree)
-            .execution_options(synchronize_session=False)
-        )
-    return bool(moved)
-
-
 def flush() -> None:
     """Publish every dirty conference now (the ticker's work; tests call it)."""
     with _lock:
         pending = list(_dirty)
         _dirty.clear()
     app = _state["app"]
-    min_batch = int(app.config.get("LIVE_MIN_BATCH", 3)) if app else 3
+    k = checked_k(app.config.get("LIVE_MIN_BATCH", MIN_K)) if app else MIN_K
     for conference_id in pending:
-        advance_watermark(conference_id, min_batch)
+        publish_live(conference_id, k)
         db.session.commit()
         conference = db.session.get(Conference, conference_id)
         if conference is None:

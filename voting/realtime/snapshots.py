@@ -10,7 +10,41 @@ from typing import Any
 
 from voting.conferences.models import Conference, ballot_positions
 from voting.conferences.rules import conference_rule
+from voting.realtime.visibility import LiveState, shows_published_set, shows_whole_tally
 from voting.tally.decision import percent_half_up
+
+
+def live_state(conference: Conference) -> LiveState:
+    return LiveState(
+        status=conference.status,
+        received=conference.ballots_received,
+        published=conference.published_received,
+        paper_issued=conference.paper_issued,
+        paper_entered=conference.paper_entered,
+    )
+
+
+def visible_figures(conference: Conference) -> tuple[int, dict[int, int]] | None:
+    """(ballots covered, agree per candidate id) anyone may see now, or None.
+
+    The one place that decides: the chair's page and socket, the JSON tally and
+    the result pages before the lock all go through here
+    (voting.realtime.visibility says why each step covers at least k ballots).
+    """
+    state = live_state(conference)
+    positions = ballot_positions(conference.id)
+    if shows_whole_tally(state):
+        agree = {c.id: c.live_agree for p in positions for c in p.candidates}
+        return conference.ballots_received, agree
+    if shows_published_set(state):
+        agree = {c.id: c.published_agree for p in positions for c in p.candidates}
+        return conference.published_received, agree
+    return None
+
+
+def result_visible(conference: Conference) -> bool:
+    """Whether the result (per-candidate figures and decision) may be shown before the lock."""
+    return shows_whole_tally(live_state(conference))
 
 
 def public_snapshot(conference: Conference) -> dict[str, Any]:
@@ -24,20 +58,19 @@ def public_snapshot(conference: Conference) -> dict[str, Any]:
 
 
 def chair_snapshot(conference: Conference) -> dict[str, Any]:
-    """Turnout plus per-candidate numbers as last published (batched)."""
+    """Turnout plus the per-candidate numbers :func:`visible_figures` allows (or none)."""
     rule = conference_rule(conference)
     base_count = (
         conference.present_count if rule.base == "present" else conference.summoned_count
     ) or 0
     positions = ballot_positions(conference.id)
-    # Once closed every ballot is in, so the live numbers may be shown whole.
-    final = conference.status != "open"
+    figures = visible_figures(conference)
+    covered, agrees = figures if figures is not None else (0, {})
     return {
         **public_snapshot(conference),
         "summoned": conference.summoned_count,
-        "published_received": (
-            conference.ballots_received if final else conference.published_received
-        ),
+        "visible": figures is not None,
+        "published_received": covered,
         "base": rule.base,
         "base_count": base_count,
         "votes_needed": rule.votes_needed(base_count) if base_count else None,
@@ -50,9 +83,11 @@ def chair_snapshot(conference: Conference) -> dict[str, Any]:
                     {
                         "id": c.key,
                         "name": c.name,
-                        "agree": (agree := c.live_agree if final else c.published_agree),
-                        "percent": percent_half_up(agree, base_count),
-                        "passes": bool(base_count) and rule.passes(agree, base_count),
+                        "agree": (agree := agrees.get(c.id)),
+                        "percent": None if agree is None else percent_half_up(agree, base_count),
+                        "passes": None
+                        if agree is None
+                        else bool(base_count) and rule.passes(agree, base_count),
                     }
                     for c in p.candidates
                 ],
