@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, request
 from sqlalchemy import event
@@ -41,6 +42,28 @@ def select_locale() -> str:
     if request.path == "/v" or request.path.startswith(("/v/", "/r/", "/b/")):
         return request.accept_languages.best_match(LOCALES) or "vi"
     return "vi"
+
+
+def origin_allowed(app: Flask) -> Any:
+    """Engine.IO's origin check: the app's own origin only.
+
+    ``cors_allowed_origins=[]`` does not mean "none": python-engineio reads it as
+    "CORS handling disabled", and skips the Origin check, so a page served on
+    another port of this host joined the chair's room and read the live tally.
+    Allowed: the origin the request itself names (scheme and Host, what a page of
+    this app sends) and PUBLIC_URL's; not X-Forwarded-*, which anyone can send.
+    A client that sends no Origin (not a browser) is not a cross-site page.
+    """
+
+    def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
+        own = {f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"}
+        public = app.config.get("PUBLIC_URL")
+        if public:
+            parts = urlsplit(public)
+            own.add(f"{parts.scheme}://{parts.netloc}")
+        return origin in own
+
+    return allowed
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -93,7 +116,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
-        cors_allowed_origins=[],
+        cors_allowed_origins=origin_allowed(app),
         manage_session=False,
     )
 

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from flask import Flask, Response, flash, g, jsonify, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
@@ -105,7 +106,17 @@ def percent_vi(value: str) -> str:
     return value.replace(".", ",") if str(get_locale()) == "vi" else value
 
 
+def _quiet_werkzeug() -> None:
+    """Werkzeug's development server writes "Server: Werkzeug/x Python/y" itself,
+    before the app's headers (an after_request cannot remove it): name no version."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda self: "voting"  # type: ignore[method-assign]
+
+
 def init_app(app: Flask) -> None:
+    _quiet_werkzeug()
+
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
         db.session.rollback()
@@ -156,6 +167,13 @@ def init_app(app: Flask) -> None:
             # A ballot page (a phone's or the booth's) must never be replayed from a
             # cache or the history.
             response.headers["Cache-Control"] = "no-store"
+        elif request.endpoint != "static" and current_user.is_authenticated:
+            # A signed-in page (the tally, the roster, the account list) must not be
+            # kept on a shared laptop's disk nor shown again by Back after log-out.
+            response.headers["Cache-Control"] = "no-store"
+        # No versions for a scanner to match against known flaws: gevent sends no
+        # Server header; Werkzeug's (patched below) names none.
+        response.headers.pop("Server", None)
         lang = request.args.get("lang")
         # The booth is shared: one voter's language must not stay for the next.
         if lang in ("vi", "en") and not request.path.startswith("/b/"):

@@ -17,7 +17,7 @@ from flask_wtf.csrf import generate_csrf
 
 from voting.api.openapi import openapi_document
 from voting.auth.access import conference_for, visible_conferences
-from voting.auth.operations import authenticate
+from voting.auth.operations import throttled_login
 from voting.auth.routes import throttle
 from voting.ballots.operations import (
     cast_ballot,
@@ -158,16 +158,16 @@ def session_info():  # type: ignore[no-untyped-def]
 def login():  # type: ignore[no-untyped-def]
     data = _body()
     client = request.remote_addr or "?"
-    if throttle().blocked(client):
-        raise DomainError("too_many_attempts", "Too many attempts; wait a moment.", 429)
-    user = authenticate(
-        str(data.get("username", ""))[:64], str(data.get("password", ""))[:256], via="api"
-    )
-    db.session.commit()  # the audit entry of the attempt, success or not
-    if user is None:
-        throttle().failed(client)
-        raise DomainError("bad_credentials", "Wrong user name or password.", 401)
-    throttle().reset(client)
+    try:
+        user = throttled_login(
+            throttle(),
+            str(data.get("username", ""))[:64],
+            str(data.get("password", ""))[:256],
+            client,
+            via="api",
+        )
+    finally:
+        db.session.commit()  # the audit entry of the attempt, success or not
     login_user(user)
     return jsonify(user={"username": user.username, "role": user.role}, csrf_token=generate_csrf())
 

@@ -10,7 +10,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from voting.auth.access import role_required
 from voting.auth.forms import LoginForm, PasswordForm, UserForm
 from voting.auth.models import User
-from voting.auth.operations import LoginThrottle, authenticate, change_password, create_user
+from voting.auth.operations import (
+    LoginThrottle,
+    change_password,
+    create_user,
+    safe_next,
+    throttled_login,
+)
 from voting.errors import DomainError
 from voting.extensions import db, login_manager
 
@@ -39,21 +45,20 @@ def login():  # type: ignore[no-untyped-def]
     error = None
     client = request.remote_addr or "?"
     if form.validate_on_submit():
-        if throttle().blocked(client):
-            error = _("Too many failed attempts. Wait a few minutes and try again.")
-            return render_template("auth/login.html", form=form, error=error), 429
-        user = authenticate(form.username.data or "", form.password.data or "")
-        db.session.commit()  # the audit entry of the attempt, success or not
-        if user is None:
-            throttle().failed(client)
+        try:
+            user = throttled_login(
+                throttle(), form.username.data or "", form.password.data or "", client, via="form"
+            )
+        except DomainError as exc:
+            db.session.commit()  # the audit entry of the attempt
+            if exc.status == 429:
+                error = _("Too many failed attempts. Wait a few minutes and try again.")
+                return render_template("auth/login.html", form=form, error=error), 429
             error = _("Wrong user name or password.")
         else:
-            throttle().reset(client)
+            db.session.commit()  # the audit entry of the attempt
             login_user(user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("conferences.index")
-            return redirect(target)
+            return redirect(safe_next(request.args.get("next")) or url_for("conferences.index"))
     return render_template("auth/login.html", form=form, error=error), 401 if error else 200
 
 
