@@ -34,11 +34,34 @@ def booth_link(api: Api, conf_id: str) -> str:
     return found.group(1)
 
 
+#: The PINs issued per conference: {public id: {member name: PIN}}.
+PINS: dict[str, dict[str, str]] = {}
+
+
+def issue_pins(api: Api, conf_id: str) -> dict[str, str]:
+    """The chair issues the committee's PINs (shown once) through the real page."""
+    r = form(api, f"/c/{conf_id}/paper/pins", [])
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    found = dict(
+        re.findall(
+            r'<tr data-member="([^"]+)"><td>[^<]+</td><td><code class="code" data-pin>([^<]+)<',
+            r.get_data(as_text=True),
+        )
+    )
+    assert set(found) == {"Người dự 1", "Người dự 2"}, found
+    PINS[conf_id] = found
+    return found
+
+
+def pin(conf_id: str, member: str) -> tuple[str, str]:
+    return ("pin", PINS[conf_id][member])
+
+
 def enter_twice(api: Api, conf_id: str, marks: list[str], spoilt: str = "") -> None:
-    """The committee's head enters, a member confirms."""
+    """The committee's head enters, a member confirms, each with their own PIN."""
     data = [("mark", m) for m in marks] + [("spoilt", spoilt)]
     for member in ("Người dự 1", "Người dự 2"):
-        r = form(api, f"/c/{conf_id}/paper/entry", [("member", member), *data])
+        r = form(api, f"/c/{conf_id}/paper/entry", [pin(conf_id, member), *data])
         assert r.status_code == 302
 
 
@@ -48,6 +71,7 @@ def test_phone_booth_and_paper_in_one_count(
     conf = create_conference(summoned=11, present=10, open_it=False)
     cid = conf["id"]
     r = chair_api.post(f"/api/v1/conferences/{cid}/open", json={"paper": 4})
+    issue_pins(chair_api, cid)
     assert r.status_code == 200, r.get_json()
     opened = r.get_json()
     assert len(opened["tokens"]) == 6  # phone slips; the 4 paper tokens have none
@@ -76,7 +100,7 @@ def test_phone_booth_and_paper_in_one_count(
     assert voter.post(f"{booth}/cast", json={"token": "x" * 20}).status_code in (400, 404)
 
     # Paper can only be entered after the close.
-    r = form(chair_api, f"/c/{cid}/paper/entry", [("member", "Người dự 1"), ("mark", "p1.c1")])
+    r = form(chair_api, f"/c/{cid}/paper/entry", [pin(cid, "Người dự 1"), ("mark", "p1.c1")])
     assert r.status_code == 302
     with app.app_context():
         assert (
@@ -92,14 +116,14 @@ def test_phone_booth_and_paper_in_one_count(
     enter_twice(chair_api, cid, ["p1.c2"])
     enter_twice(chair_api, cid, ["p1.c1", "p1.c2", "p1.c3"])  # over quota: invalid as a whole
     # A mismatch between the two entries discards both; nothing is counted.
-    form(chair_api, f"/c/{cid}/paper/entry", [("member", "Người dự 1"), ("mark", "p1.c1")])
-    r = form(chair_api, f"/c/{cid}/paper/entry", [("member", "Người dự 2"), ("mark", "p1.c2")])
+    form(chair_api, f"/c/{cid}/paper/entry", [pin(cid, "Người dự 1"), ("mark", "p1.c1")])
+    r = form(chair_api, f"/c/{cid}/paper/entry", [pin(cid, "Người dự 2"), ("mark", "p1.c2")])
     assert r.status_code == 302
     state = chair_api.get(f"/api/v1/conferences/{cid}").get_json()
     assert (state["paper_entered"], state["booth_cast"], state["ballots_received"]) == (3, 1, 9)
 
     # A ballot entered once, not yet confirmed, blocks the lock until confirmed or discarded.
-    form(chair_api, f"/c/{cid}/paper/entry", [("member", "Người dự 1"), ("mark", "p1.c2")])
+    form(chair_api, f"/c/{cid}/paper/entry", [pin(cid, "Người dự 1"), ("mark", "p1.c2")])
     r = chair_api.post(f"/api/v1/conferences/{cid}/lock")
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "paper_entry_waiting"
     form(chair_api, f"/c/{cid}/paper/entry", [("action", "discard")])
@@ -140,6 +164,7 @@ def test_paper_and_booth_refusals_change_nothing(
         assert r.status_code == 422 and r.get_json()["error"]["details"]["field"] == "paper"
     assert chair_api.get(f"/api/v1/conferences/{cid}").get_json()["status"] == "draft"
     r = chair_api.post(f"/api/v1/conferences/{cid}/open", json={"paper": 1})
+    issue_pins(chair_api, cid)
     slips = r.get_json()["tokens"]
     # A used slip cannot become paper; nor can an unknown code.
     used = slips[0]
@@ -156,18 +181,18 @@ def test_paper_and_booth_refusals_change_nothing(
     assert chair_api.post(f"/api/v1/conferences/{cid}/close").status_code == 200
     url = f"/c/{cid}/paper/entry"
     # An unknown reason, an unknown candidate, and the same member twice are refused.
-    form(chair_api, url, [("member", "Người dự 1"), ("spoilt", "coffee")])
-    form(chair_api, url, [("member", "Người dự 1"), ("mark", "p1.c9")])
-    form(chair_api, url, [("member", "Người khác"), ("mark", "p1.c1")])
-    form(chair_api, url, [("member", "Người dự 1"), ("mark", "p1.c1")])
-    form(chair_api, url, [("member", "Người dự 1"), ("mark", "p1.c1")])
+    form(chair_api, url, [pin(cid, "Người dự 1"), ("spoilt", "coffee")])
+    form(chair_api, url, [pin(cid, "Người dự 1"), ("mark", "p1.c9")])
+    form(chair_api, url, [("pin", "AAAA-AAAA"), ("mark", "p1.c1")])
+    form(chair_api, url, [pin(cid, "Người dự 1"), ("mark", "p1.c1")])
+    form(chair_api, url, [pin(cid, "Người dự 1"), ("mark", "p1.c1")])
     page = chair_api.get(url + "?lang=vi").get_data(as_text=True)
     assert 'data-waiting-by="Người dự 1"' in page
     state = chair_api.get(f"/api/v1/conferences/{cid}").get_json()
     assert (state["paper_entered"], state["ballots_received"]) == (0, 1)
     # Once entered, no second paper ballot can be entered for a single paper token.
-    form(chair_api, url, [("member", "Người dự 2"), ("mark", "p1.c1")])
-    form(chair_api, url, [("member", "Người dự 1"), ("mark", "p1.c2")])
+    form(chair_api, url, [pin(cid, "Người dự 2"), ("mark", "p1.c1")])
+    form(chair_api, url, [pin(cid, "Người dự 1"), ("mark", "p1.c2")])
     state = chair_api.get(f"/api/v1/conferences/{cid}").get_json()
     assert (state["paper_entered"], state["ballots_received"]) == (1, 2)
     with app.app_context():

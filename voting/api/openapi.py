@@ -187,7 +187,13 @@ def person_schema() -> Schema:
             "present": nullable(boolean("Null until attendance is taken.")),
             "absence_reason": string(),
             "committee_role": nullable(string("Counting-committee role.", enum=["head", "member"])),
-        }
+            "entered_paper": boolean("Committee members only: has entered paper ballots."),
+            "committee_note": string(
+                "Committee members only: the chair's reason to keep a member the open "
+                "checks flag (absent, or on the ballot)."
+            ),
+        },
+        required=["id", "name", "title", "group", "present", "absence_reason", "committee_role"],
     )
 
 
@@ -302,6 +308,7 @@ def conference_input_schema() -> Schema:
             "title": text,
             "group": text,
             "committee_role": nullable(string(enum=["head", "member"])),
+            "committee_note": string(maxLength=300),
         },
         required=["name"],
     )
@@ -533,7 +540,10 @@ def result_schema() -> Schema:
             "present": nullable(boolean()),
             "absence_reason": string(),
             "committee_role": nullable(string(enum=["head", "member"])),
-        }
+            "entered_paper": boolean(),
+            "committee_note": string(),
+        },
+        required=["name", "title", "group", "present", "absence_reason", "committee_role"],
     )
     return obj(
         {
@@ -896,7 +906,10 @@ def conference_paths() -> dict[str, Schema]:
                 description=(
                     "The token links are returned once; the server keeps only hashes. "
                     'An optional body `{"paper": n}` pairs n of the tokens with printed paper '
-                    "ballots instead of phone slips."
+                    "ballots instead of phone slips. The counting committee is checked first: "
+                    "a head and a member present, and no member absent or on the ballot unless "
+                    "their seat carries the chair's `committee_note` (set with the roster). A "
+                    "conference naming no committee opens only without paper ballots."
                 ),
                 body=_optional(json_body(obj({"paper": integer()}, required=[]))),
                 errors=merge(
@@ -911,6 +924,11 @@ def conference_paths() -> dict[str, Schema]:
                             "no_people",
                             "attendance_incomplete",
                             "nobody_present",
+                            # The counting committee: a head and a member present, none
+                            # absent or on the ballot unless the chair recorded why.
+                            "committee_incomplete",
+                            "committee_member_absent",
+                            "committee_member_candidate",
                         ],
                     },
                 ),

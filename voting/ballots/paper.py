@@ -2,10 +2,11 @@
 
 A paper ballot is paired with one token (state ``paper``), so tokens issued
 stay exactly the people present, phone and paper together. After the close the
-counting committee enters each returned paper ballot twice — two members, two
-accounts — and only matching entries become a ballot, claiming one paper token
-(``paper`` → ``used``). The ballot row is the same as a phone's: no column says
-it came on paper, only the conference's counters do.
+counting committee enters each returned paper ballot twice — two different
+members, each proving who they are with their own one-time PIN (the chair's
+session alone does not suffice) — and only matching entries become a ballot,
+claiming one paper token (``paper`` → ``used``). The ballot row is the same as a
+phone's: no column says it came on paper, only the conference's counters do.
 
 A ballot marked beyond a position's quota is stored as marked (the rule makes
 it invalid, as on paper); one with names written in or defaced is stored as
@@ -16,6 +17,7 @@ the request handler commits.
 
 from __future__ import annotations
 
+import hmac
 import json
 from typing import Any
 
@@ -29,8 +31,8 @@ from voting.ballots.operations import (
     normalize_choices,
     slip_token,
 )
-from voting.ballots.tokens import new_id
-from voting.conferences.models import Candidate, Conference
+from voting.ballots.tokens import format_code, new_id, normalize_code, random_code
+from voting.conferences.models import Candidate, Conference, Person
 from voting.conferences.results import canonical_json
 from voting.errors import DomainError
 from voting.extensions import db
@@ -79,6 +81,70 @@ def convert_slip(conference: Conference, code: str, key: str) -> None:
     )
 
 
+#: Letters of a committee member's PIN (the slips' alphabet: no 0/O, 1/I look-alikes).
+PIN_LENGTH = 8
+
+
+def pin_hash(key: str, conference: Conference, pin: str) -> str:
+    """HMAC of a member's PIN, bound to the conference (as token codes, never the PIN)."""
+    message = f"committee-pin:{conference.public_id}:{normalize_code(pin)}"
+    return hmac.new(key.encode(), message.encode(), "sha256").hexdigest()
+
+
+def issue_pins(
+    conference: Conference, key: str, person_id: int | None = None
+) -> list[tuple[str, str]]:
+    """One-time PINs for the committee members present: [(name, PIN)], shown once.
+
+    Without ``person_id`` every member gets one, once per conference; with it that
+    member alone gets a new one (a lost slip), which voids their old PIN. The chair
+    hands each PIN over on paper, in front of the room; only its HMAC is stored.
+    """
+    if conference.is_locked:
+        raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
+    if conference.is_draft:
+        raise DomainError("ballot_not_open", "The ballot is not open.", 409)
+    members = [p for p in conference.people if p.committee_role and p.is_present]
+    if person_id is None:
+        if any(p.committee_pin_hash for p in members):
+            raise DomainError(
+                "pins_issued",
+                "The committee's PINs were already issued; issue a new one per member.",
+                409,
+            )
+    else:
+        members = [p for p in members if p.id == person_id]
+    if not members:
+        raise DomainError(
+            "not_committee_member", "Nobody present sits on the counting committee.", 409
+        )
+    issued = []
+    for person in members:
+        pin = random_code(PIN_LENGTH)
+        person.committee_pin_hash = pin_hash(key, conference, pin)
+        issued.append((person.name, format_code(pin)))
+    db.session.flush()
+    return issued
+
+
+def committee_member(conference: Conference, key: str, pin: Any) -> Person:
+    """The committee member present whose PIN this is; refused for any other text."""
+    if isinstance(pin, str) and normalize_code(pin):
+        digest = pin_hash(key, conference, pin)
+        for person in conference.people:
+            stored = person.committee_pin_hash
+            if (
+                stored
+                and person.committee_role
+                and person.is_present
+                and hmac.compare_digest(stored, digest)
+            ):
+                return person
+    raise DomainError(
+        "invalid_pin", "This PIN is not that of a counting-committee member.", 403, field="pin"
+    )
+
+
 def paper_choices(conference: Conference, marks: Any, spoilt: Any) -> dict[str, list[str]]:
     """The entered marks, checked as a phone's are, except that the quota is not enforced."""
     if spoilt not in (None, ""):
@@ -88,17 +154,19 @@ def paper_choices(conference: Conference, marks: Any, spoilt: Any) -> dict[str, 
     return normalize_choices(ballot_definition(conference), marks, enforce_quota=False)
 
 
-def enter_paper(conference: Conference, marks: Any, spoilt: Any, entered_by: str) -> str:
+def enter_paper(conference: Conference, marks: Any, spoilt: Any, pin: Any, key: str) -> str:
     """One entry of a returned paper ballot: "waiting", "recorded" or "mismatch".
 
-    The first entry waits; the second, by another member, must match it exactly,
-    else both are discarded ("mismatch", to be committed and shown) and the
-    ballot is entered again from the start.
+    ``pin`` proves which committee member enters. The first entry waits; the
+    second, by another member, must match it exactly, else both are discarded
+    ("mismatch", to be committed and shown) and the ballot is entered again.
     """
     if conference.is_locked:
         raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
     if not conference.is_closed:
         raise DomainError("ballot_not_closed", "Close the ballot first.", 409)
+    member = committee_member(conference, key, pin)
+    entered_by = str(member.id)
     text = canonical_json(paper_choices(conference, marks, spoilt))
     waiting = db.session.get(PaperEntry, conference.id)
     if waiting is None:
@@ -106,6 +174,7 @@ def enter_paper(conference: Conference, marks: Any, spoilt: Any, entered_by: str
             raise DomainError(
                 "no_paper_left", "Every paper ballot issued has already been entered.", 409
             )
+        _mark_entered(member)
         db.session.add(PaperEntry(conference_id=conference.id, choices=text, entered_by=entered_by))
         db.session.flush()
         return "waiting"
@@ -113,6 +182,7 @@ def enter_paper(conference: Conference, marks: Any, spoilt: Any, entered_by: str
         raise DomainError(
             "same_member", "The second entry must be made by another committee member.", 409
         )
+    _mark_entered(member)
     first = waiting.choices
     db.session.delete(waiting)
     db.session.flush()
@@ -123,6 +193,22 @@ def enter_paper(conference: Conference, marks: Any, spoilt: Any, entered_by: str
         return "mismatch"
     _record(conference, json.loads(text))
     return "recorded"
+
+
+def _mark_entered(member: Person) -> None:
+    # A flag, written once: the minutes name who entered, not which ballot or how many.
+    if not member.entered_paper:
+        member.entered_paper = True
+
+
+def waiting_member(conference: Conference, waiting: PaperEntry | None) -> str:
+    """The name of the member whose first entry waits (the entry page says who)."""
+    if waiting is None:
+        return ""
+    for person in conference.people:
+        if str(person.id) == waiting.entered_by:
+            return person.name
+    return waiting.entered_by
 
 
 def discard_waiting(conference: Conference) -> None:

@@ -9,6 +9,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -22,7 +23,14 @@ from voting.auth.access import conference_for
 from voting.ballots import handout
 from voting.ballots.models import PaperEntry
 from voting.ballots.operations import cast_ballot, find_token, refusal_for, serialized_casts
-from voting.ballots.paper import SPOILT_REASONS, convert_slip, discard_waiting, enter_paper
+from voting.ballots.paper import (
+    SPOILT_REASONS,
+    convert_slip,
+    discard_waiting,
+    enter_paper,
+    issue_pins,
+    waiting_member,
+)
 from voting.ballots.qr import qr_svg
 from voting.ballots.tokens import IssuedToken, format_code, sign
 from voting.conferences.models import Conference, find_conference
@@ -185,28 +193,55 @@ def _marks(conference: Conference) -> dict[str, list[str]]:
     return marks
 
 
+@blueprint.route("/c/<public_id>/paper/pins", methods=["GET", "POST"])
+@login_required
+def paper_pins(public_id: str):  # type: ignore[no-untyped-def]
+    """The committee's one-time PINs, shown once for the chair to hand out on paper."""
+    conference = conference_for(public_id, run=True)
+    pins: list[tuple[str, str]] = []
+    if request.method == "POST":
+        raw = request.form.get("person", "")
+        person_id = int(raw) if raw.isdigit() else None
+        if not commit_or_flash(
+            lambda: pins.extend(issue_pins(conference, _key(), person_id)),
+            _("Hand each member their PIN now: it is shown only once."),
+        ):
+            return redirect(url_for("ballots.paper_pins", public_id=public_id))
+    response = make_response(
+        render_template(
+            "ballot/paper_pins.html",
+            conference=conference,
+            pins=pins,
+            members=[p for p in conference.people if p.committee_role and p.is_present],
+        )
+    )
+    # The PINs are shown once: no cache, no back button may show them again.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @blueprint.route("/c/<public_id>/paper/entry", methods=["GET", "POST"])
 @login_required
 def paper_entry(public_id: str):  # type: ignore[no-untyped-def]
-    """One screen per returned paper ballot, entered twice by two committee members."""
+    """One screen per returned paper ballot, entered twice by two committee members.
+
+    The page runs on the chair's laptop, but each entry needs the entering member's
+    own PIN: the chair's session alone cannot enter a paper ballot.
+    """
     conference = conference_for(public_id, run=True)
-    members = [p.name for p in conference.people if p.committee_role] or [
-        conference.chair_name or "1",
-        conference.secretary_name or "2",
-    ]
     if request.method == "POST":
         if request.form.get("action") == "discard":
             commit_or_flash(
                 lambda: discard_waiting(conference), _("The first entry was discarded.")
             )
         else:
-            member = request.form.get("member", "")
+            pin = request.form.get("pin", "")[:40]
             outcome: list[str] = []
-            if member not in members:
-                flash(_("Choose which committee member is entering."), "error")
-            elif commit_or_flash(
+            if commit_or_flash(
                 lambda: outcome.append(
-                    enter_paper(conference, _marks(conference), request.form.get("spoilt"), member)
+                    enter_paper(
+                        conference, _marks(conference), request.form.get("spoilt"), pin, _key()
+                    )
                 ),
                 _("Entry saved."),
             ):
@@ -226,8 +261,9 @@ def paper_entry(public_id: str):  # type: ignore[no-untyped-def]
         "ballot/paper_entry.html",
         conference=conference,
         rule=conference_rule(conference),
-        members=members,
         waiting=waiting,
+        waiting_by=waiting_member(conference, waiting),
+        pins_issued=any(p.committee_pin_hash for p in conference.people),
         reasons=SPOILT_REASONS,
     )
 

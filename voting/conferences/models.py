@@ -189,12 +189,22 @@ class Person(db.Model):
     absence_reason: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
     #: Seat on the counting committee (ban kiểm phiếu): head, member or none.
     committee_role: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    #: HMAC of the member's one-time PIN for entering paper ballots (the PIN itself is
+    #: shown once to the chair to hand over, never stored): the chair's session alone
+    #: cannot enter a paper ballot.
+    committee_pin_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    #: Set once the member has entered a paper ballot: the counting minutes name who
+    #: entered (the members, never which ballot or in what order).
+    entered_paper: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    #: The chair's recorded reason for keeping this member although the open-time
+    #: checks flagged them (absent, or on the ballot); the minutes print it.
+    committee_note: so.Mapped[str] = so.mapped_column(sa.String(300), default="", server_default="")
 
     conference: so.Mapped[Conference] = so.relationship(back_populates="people")
 
     def to_json(self) -> dict[str, Any]:
         """As the API and the result document show a person (no database id)."""
-        return {
+        doc: dict[str, Any] = {
             "name": self.name,
             "title": self.title,
             "group": self.group_name,
@@ -202,6 +212,12 @@ class Person(db.Model):
             "absence_reason": self.absence_reason,
             "committee_role": self.committee_role,
         }
+        # Committee members only, so rosters and results locked before 0009 read the same.
+        if self.committee_role:
+            doc["entered_paper"] = self.entered_paper
+            if self.committee_note:
+                doc["committee_note"] = self.committee_note
+        return doc
 
 
 class Position(db.Model):

@@ -62,6 +62,8 @@ def _people(rows: Any) -> list[Person]:
                 title=field_text(row, "title"),
                 group_name=field_text(row, "group"),
                 committee_role=role,
+                # Only a committee seat can carry the chair's reason for keeping it.
+                committee_note=field_text(row, "committee_note", limit=300) if role else "",
             )
         )
     return people
@@ -284,6 +286,71 @@ def set_attendance(conference: Conference, rows: Any) -> None:
     )
 
 
+def _same_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def committee_problems(conference: Conference) -> list[tuple[Person, str]]:
+    """Committee members the procedure would not seat: absent, or on the ballot.
+
+    QT.NB.03: the counting committee is chosen among those present, and people on
+    the ballot should not sit on it (they would count their own votes). Each
+    problem is (person, "absent" | "candidate"); the chair may keep the person with
+    a recorded reason (``committee_note``), which the minutes print.
+    """
+    on_ballot = {_same_name(c.name) for p in conference.positions for c in p.candidates}
+    problems: list[tuple[Person, str]] = []
+    for person in conference.people:
+        if not person.committee_role:
+            continue
+        if person.is_present is False:
+            problems.append((person, "absent"))
+        if _same_name(person.name) in on_ballot:
+            problems.append((person, "candidate"))
+    return problems
+
+
+def check_committee(conference: Conference, paper: int) -> None:
+    """Refuse to open without a counting committee fit to count, naming the person.
+
+    Without a head and a member present nobody can sign the counting minutes, nor
+    enter paper ballots (two different members each). A conference that names no
+    committee at all and issues no paper ballot still opens (its minutes then say
+    no committee was named): many planning votes are counted by the chair's
+    projector alone.
+    """
+    committee = [p for p in conference.people if p.committee_role]
+    if not committee and not paper:
+        return
+    for person, problem in committee_problems(conference):
+        if person.committee_note:
+            continue  # kept by the chair, with the reason the minutes print
+        if problem == "absent":
+            raise DomainError(
+                "committee_member_absent",
+                "%(name)s sits on the counting committee but is marked absent. Choose "
+                "another member, or give the reason to keep them.",
+                409,
+                name=person.name,
+            )
+        raise DomainError(
+            "committee_member_candidate",
+            "%(name)s sits on the counting committee and is on the ballot. Choose "
+            "another member, or give the reason to keep them.",
+            409,
+            name=person.name,
+        )
+    seated = [p for p in committee if p.is_present]
+    if not any(p.committee_role == "head" for p in seated) or not any(
+        p.committee_role == "member" for p in seated
+    ):
+        raise DomainError(
+            "committee_incomplete",
+            "The counting committee needs a head and at least one member, present.",
+            409,
+        )
+
+
 def open_ballot(conference: Conference, key: str, paper: Any = 0) -> list[IssuedToken]:
     """Freeze the counts and issue exactly one token per person present.
 
@@ -316,6 +383,7 @@ def open_ballot(conference: Conference, key: str, paper: Any = 0) -> list[Issued
         paper = 0
     if isinstance(paper, bool) or not isinstance(paper, int) or not 0 <= paper <= present:
         raise invalid_field("paper", "The paper ballots must number from 0 to the people present.")
+    check_committee(conference, paper)
     conference.summoned_count = len(conference.people)
     conference.present_count = present
     conference.status = "open"
@@ -330,6 +398,13 @@ def open_ballot(conference: Conference, key: str, paper: Any = 0) -> list[Issued
             "present": present,
             "tokens_issued": conference.tokens_issued,
             "paper_issued": conference.paper_issued,
+            # Who counts, and whom the chair kept despite the checks (names are public:
+            # the minutes print them).
+            "committee": [p.name for p in conference.people if p.committee_role],
+            "committee_kept": [
+                {"name": p.name, "problem": problem, "reason": p.committee_note}
+                for p, problem in committee_problems(conference)
+            ],
         },
         conference=conference,
     )

@@ -342,6 +342,59 @@ def _ending(out: Minutes, conf: dict[str, Any], tz: str) -> None:
         )
 
 
+def _seated(m: dict[str, Any], role: str | None = None) -> list[dict[str, Any]]:
+    """The committee members present (with ``role``, head or member): only they count."""
+    roles = (role,) if role else ("head", "member")
+    return [
+        p
+        for r in roles
+        for p in m["committee_head" if r == "head" else "committee_members"]
+        if p.get("present") is not False
+    ]
+
+
+def _on_ballot(m: dict[str, Any]) -> set[str]:
+    return {
+        " ".join(c["name"].split()).casefold()
+        for p in m["doc"].get("positions", [])
+        for c in p.get("candidates", [])
+    }
+
+
+def committee_notes(m: dict[str, Any]) -> list[str]:
+    """The chair's recorded reasons for keeping flagged committee members."""
+    on_ballot = _on_ballot(m)
+    lines = []
+    for p in m["committee_head"] + m["committee_members"]:
+        note = p.get("committee_note")
+        problems = []
+        if p.get("present") is False:
+            problems.append("vắng mặt, không tham gia kiểm phiếu")
+        if " ".join(p["name"].split()).casefold() in on_ballot:
+            problems.append("có tên trong danh sách bầu")
+        if problems:
+            reason = f"; lý do chủ tọa giữ: {note}" if note else ""
+            lines.append(
+                f"Ghi chú: Ông/Bà {p['name']} (Ban kiểm phiếu) {', '.join(problems)}{reason}."
+            )
+    return lines
+
+
+def entered_paper_line(m: dict[str, Any]) -> str:
+    """Who entered the paper ballots (the members, never which ballot)."""
+    if not m["doc"].get("tokens", {}).get("paper"):
+        return ""
+    names = [
+        p["name"] for p in m["committee_head"] + m["committee_members"] if p.get("entered_paper")
+    ]
+    if not names:
+        return "Phiếu bầu giấy: chưa thành viên nào nhập."
+    return (
+        "Phiếu bầu giấy do các thành viên Ban kiểm phiếu nhập (mỗi phiếu hai lần): "
+        f"{', '.join(names)}."
+    )
+
+
 def _counting(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str) -> None:
     doc, conf, d = m["doc"], m["doc"]["conference"], m["decision"]
     out.add(
@@ -350,15 +403,31 @@ def _counting(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str) 
             (conf["title"], f"(Bước {conf['step']}, {labels['flow']} — {labels['level']})"),
         ),
         Text(
-            f"Hôm nay, {dated_line('', conf['held_on'])}, tại {conf.get('place') or '…'}, "
-            "Ban kiểm phiếu gồm:"
+            f"Hôm nay, {dated_line('', conf['held_on'])}, tại {conf.get('place') or '…'}"
+            + (", Ban kiểm phiếu gồm:" if _seated(m) else ".")
         ),
     )
-    members = [f"Ông/Bà {_person(p)} — Trưởng ban;" for p in m["committee_head"]]
-    members += [f"Ông/Bà {_person(p)} — Thành viên;" for p in m["committee_members"]]
-    for i, line in enumerate(members or ["…"], start=1):
+    head, members = _seated(m, "head"), _seated(m, "member")
+    lines = [f"Ông/Bà {_person(p)} — Trưởng ban;" for p in head]
+    lines += [f"Ông/Bà {_person(p)} — Thành viên;" for p in members]
+    for i, line in enumerate(lines, start=1):
         out.add(Text(f"{i}. {line}", "item"))
-    out.add(Text(f"đã tiến hành kiểm phiếu {doc['rule']['label']['vi'].lower()}.", "plain"))
+    if lines:
+        out.add(Text(f"đã tiến hành kiểm phiếu {doc['rule']['label']['vi'].lower()}.", "plain"))
+    else:
+        # Never a blank list to fill in by hand: say plainly that nobody was named.
+        out.add(
+            Text(
+                "Hội nghị không chọn Ban kiểm phiếu; kết quả "
+                f"{doc['rule']['label']['vi'].lower()} do hệ thống kiểm.",
+                "warning",
+            )
+        )
+    for line in committee_notes(m):
+        out.add(Text(line, "warning"))
+    entered = entered_paper_line(m)
+    if entered:
+        out.add(Text(entered))
 
     out.add(Text("I. Nguyên tắc", "heading"))
     out.add(
@@ -398,12 +467,14 @@ def _counting(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str) 
     copies = _record(conf).get("copies")
     if copies:
         out.add(Text(f"Biên bản kiểm phiếu được lập thành {count_in_words(copies)} bản."))
-    out.add(
-        Signatures(
-            ("Thành viên Ban kiểm phiếu", tuple(p["name"] for p in m["committee_members"])),
-            ("Trưởng Ban kiểm phiếu", tuple(p["name"] for p in m["committee_head"])),
+    if head or members:
+        # Only those present sign: an absent member counted nothing.
+        out.add(
+            Signatures(
+                ("Thành viên Ban kiểm phiếu", tuple(p["name"] for p in members)),
+                ("Trưởng Ban kiểm phiếu", tuple(p["name"] for p in head)),
+            )
         )
-    )
 
 
 def _conference(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str) -> None:
@@ -442,9 +513,12 @@ def _conference(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str
         ),
         Text(f"Nguyên tắc: {doc['rule']['sentence']['vi']}."),
     )
-    committee = [f"{p['name']} (Trưởng ban)" for p in m["committee_head"]]
-    committee += [p["name"] for p in m["committee_members"]]
-    out.add(Text(f"Hội nghị đã thống nhất Ban kiểm phiếu gồm: {', '.join(committee) or '…'}."))
+    committee = [f"{p['name']} (Trưởng ban)" for p in _seated(m, "head")]
+    committee += [p["name"] for p in _seated(m, "member")]
+    if committee:
+        out.add(Text(f"Hội nghị đã thống nhất Ban kiểm phiếu gồm: {', '.join(committee)}."))
+    else:
+        out.add(Text("Hội nghị không chọn Ban kiểm phiếu.", "warning"))
 
     out.add(Text("III. Kết quả bỏ phiếu", "heading"))
     tokens = doc["tokens"]
