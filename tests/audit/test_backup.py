@@ -91,6 +91,14 @@ def test_backup_during_an_open_ballot_restores_consistent(
     # A single self-contained file: nothing left beside it.
     assert sorted(p.name for p in copy.parent.iterdir()) == ["voting-copy.db"]
 
+    # Without the audit key the keyed chain cannot be checked: the restore says so.
+    result = fresh_app.test_cli_runner().invoke(args=["restore", str(copy), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "no audit key to check it with" in result.output
+    # The key travels apart from the backup (see the backup's own advice).
+    (Path(fresh_app.instance_path) / "audit_key").write_bytes(
+        (Path(app.instance_path) / "audit_key").read_bytes()
+    )
     result = fresh_app.test_cli_runner().invoke(args=["restore", str(copy), "--yes"])
     assert result.exit_code == 0, result.output
     assert "restored" in result.output and "audit chain intact" in result.output

@@ -34,7 +34,19 @@ def _echo_traces(traces: list[str]) -> None:
 
 
 @audit_group.command("verify")  # AppGroup: runs in the app context
-def verify_command() -> None:
+@click.option(
+    "--expect",
+    metavar="HEAD",
+    help="The chain head printed in the minutes (its short form will do): it must be in "
+    "the chain, so a chain cut back or rebuilt is caught.",
+)
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The audit key file (default: audit_key in the instance folder).",
+)
+def verify_command(expect: str | None, key_file: Path | None) -> None:
     """Recompute the audit chain and every locked result; exit 1 naming the first break.
 
     Also names each conference whose clean-up of the traces of arrival order is
@@ -42,7 +54,7 @@ def verify_command() -> None:
     """
     from voting.audit.verify import verify_all
 
-    report = verify_all()
+    report = verify_all(key_file, expect)
     db.session.rollback()
     if not report.intact:
         for problem in report.problems:
@@ -57,6 +69,8 @@ def verify_command() -> None:
         sys.exit(1)
     click.echo(report.summary())
     click.echo(f"chain head: {report.head}")
+    if expect:
+        click.echo(f"printed head {expect} found in the chain")
     if report.traces:
         _echo_traces(report.traces)
         sys.exit(EXIT_TRACES)
@@ -93,7 +107,10 @@ def backup_command(file: Path) -> None:
     except (BackupError, OSError, sqlite3.Error) as exc:
         raise click.ClickException(f"backup failed: {exc}") from None
     click.echo(f"backup written: {file} ({file.stat().st_size} bytes, schema {revision})")
-    click.echo("keep the instance's secret_key too: ballot tokens and sessions depend on it")
+    click.echo(
+        "keep the instance's secret_key and audit_key too: ballot tokens and sessions "
+        "depend on the one, checking the audit chain on the other"
+    )
 
 
 @click.command("restore")

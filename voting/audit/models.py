@@ -1,7 +1,14 @@
 """The audit table: one row per state change, each hashed with its predecessor.
 
-``entry_hash`` is the SHA-256 (hex) of the canonical JSON (sorted keys, no
-spaces, UTF-8) of the array::
+``entry_hash`` of a format-2 entry (``version`` 2, every entry since the chain
+was keyed) is the HMAC-SHA-256 (hex), under the audit key (voting.audit.key,
+a file apart from the database), of the canonical JSON (sorted keys, no spaces,
+UTF-8) of the array::
+
+    [2, id, conference_id, actor, action, details, created_dt, prev_hash]
+
+A format-1 entry (``version`` 1, written before the key existed) has as hash
+the plain SHA-256 of the canonical JSON of::
 
     [id, conference_id, actor, action, details, created_dt, prev_hash]
 
@@ -82,4 +89,6 @@ class AuditEntry(db.Model):
     details: so.Mapped[str] = so.mapped_column(sa.Text)
     created_dt: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    #: 1: plain SHA-256 (before the key); 2: HMAC under the audit key.
+    version: so.Mapped[int] = so.mapped_column(default=2, server_default="1")
     entry_hash: so.Mapped[str] = so.mapped_column(sa.String(64))

@@ -6,17 +6,22 @@ caller commits); on PostgreSQL a transaction-scoped advisory lock does. Under
 that lock the new entry's id and ``prev_hash`` come from the last entry. The
 primary key and the unique ``prev_hash`` would refuse a fork even if the lock
 were bypassed.
+
+New entries are keyed (format 2, HMAC under voting.audit.key); the first append
+without a key file creates it, pinning the plain SHA-256 entries before it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from voting.audit.key import AuditKey, AuditKeyError, create_key, default_path, load_key
 from voting.audit.models import ACTIONS, GENESIS, AuditEntry
 from voting.auth.models import utcnow
 from voting.extensions import db
@@ -28,6 +33,10 @@ PG_LOCK_KEY = 0x6175646974
 FORBIDDEN_KEYS = frozenset(
     {"token", "token_id", "secret", "code", "credential", "choices", "ballot", "receipt"}
 )
+
+
+#: Entry format versions: 1 plain SHA-256 (before the key), 2 keyed.
+PLAIN, KEYED = 1, 2
 
 
 def canonical(doc: Any) -> str:
@@ -51,6 +60,65 @@ def entry_hash(
     """SHA-256 of the canonical JSON array of the entry's fields (see the models)."""
     text = canonical([entry_id, conference_id, actor, action, details, iso(created_dt), prev_hash])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def keyed_hash(
+    key: bytes,
+    entry_id: int,
+    conference_id: int | None,
+    actor: str,
+    action: str,
+    details: Any,
+    created_dt: datetime,
+    prev_hash: str,
+) -> str:
+    """HMAC-SHA-256 of the format-2 array (see the models): needs the key to recompute."""
+    text = canonical(
+        [KEYED, entry_id, conference_id, actor, action, details, iso(created_dt), prev_hash]
+    )
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def note_digest(author: str, text: str, written_dt: datetime) -> str:
+    """SHA-256 of a minutes note as printed: its entry carries it, so an edit shows."""
+    return hashlib.sha256(canonical([author, text, iso(written_dt)]).encode("utf-8")).hexdigest()
+
+
+def _bind(action: str, details: dict[str, Any]) -> None:
+    """Add to the entry what verify must later compare with the database.
+
+    A note appended after lock is printed in the minutes but is outside the locked
+    result, so only its entry can vouch for it: bind its content here, where every
+    caller passes, rather than trust each caller to remember.
+    """
+    if action == "minutes.note_added" and "note_id" in details:
+        from voting.minutes.models import MinutesNote  # minutes build on the audit trail
+
+        note = db.session.get(MinutesNote, details["note_id"])
+        if note is not None:
+            details["note_sha256"] = note_digest(note.author, note.text, note.written_dt)
+
+
+def chain_key(last_id: int, last_hash: str) -> AuditKey:
+    """The audit key; created on the first append that finds none (under the chain lock).
+
+    The entries already there are then the unkeyed past: the key file pins their
+    number and last hash.
+    """
+    path = default_path()
+    key = load_key(path)
+    if key is None:
+        keyed = db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.version != PLAIN)
+        )
+        if keyed:
+            # A new key would leave every keyed entry unverifiable for good: refuse.
+            raise AuditKeyError(
+                f"the audit chain is keyed but {path} is missing: put the instance's "
+                "audit_key back (e.g. after restoring a backup elsewhere)"
+            )
+        key = create_key(path, last_id, last_hash)
+    return key
 
 
 def current_actor() -> str:
@@ -105,6 +173,7 @@ def record(
         raise ValueError(f"unknown audit action {action!r}")
     details = dict(details or {})
     _check_details(details)
+    _bind(action, details)
     conference_id = None
     if conference is not None:
         conference_id = conference if isinstance(conference, int) else conference.id
@@ -118,6 +187,7 @@ def record(
         sa.select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
     ).first()
     entry_id, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    key = chain_key(entry_id - 1, prev)
     created = utcnow()
     entry = AuditEntry(
         id=entry_id,
@@ -127,7 +197,10 @@ def record(
         details=canonical(details),
         created_dt=created,
         prev_hash=prev,
-        entry_hash=entry_hash(entry_id, conference_id, who, action, details, created, prev),
+        version=KEYED,
+        entry_hash=keyed_hash(
+            key.secret, entry_id, conference_id, who, action, details, created, prev
+        ),
     )
     db.session.add(entry)
     db.session.flush()
