@@ -101,28 +101,30 @@ def test_full_conference_live_tally_tie_lock_and_minutes(
     )
     assert chair.is_connected()
     first = tally_events(chair)
-    assert first and first[0]["received"] == 0 and by_id(first[0]) == {"c1": 0, "c2": 0, "c3": 0}
+    hidden = {"c1": None, "c2": None, "c3": None}
+    assert first and first[0]["received"] == 0 and by_id(first[0]) == hidden
 
     phone = app.test_client()
     plan = [["c1"]] * 4 + [["c2"]] * 3
-    # Two ballots: below the batch of 3, candidate numbers must not move.
-    for url, choice in zip(conf["tokens"][:2], plan[:2], strict=True):
+    # Below 2k ballots (k = 3) no per-candidate number is shown; turnout is live.
+    for n, (url, choice) in enumerate(zip(conf["tokens"][:5], plan[:5], strict=True)):
         assert cast(phone, url, {"p1": choice}).status_code == 201
+        with app.app_context():
+            publisher.flush()
+        events = tally_events(chair)
+        assert events[-1]["received"] == n + 1
+        assert by_id(events[-1]) == hidden
+    # The 6th: 2k unpublished, so k of them (a random set, one agree each) are shown.
+    cast(phone, conf["tokens"][5], {"p1": plan[5]})
     with app.app_context():
         publisher.flush()
     events = tally_events(chair)
-    assert events[-1]["received"] == 2
-    assert by_id(events[-1]) == {"c1": 0, "c2": 0, "c3": 0}
-
-    cast(phone, conf["tokens"][2], {"p1": plan[2]})
-    with app.app_context():
-        publisher.flush()
-    events = tally_events(chair)
-    assert events[-1]["received"] == 3
-    assert by_id(events[-1]) == {"c1": 3, "c2": 0, "c3": 0}
+    assert events[-1]["received"] == 6
+    shown = by_id(events[-1])
+    assert None not in shown.values() and sum(shown.values()) == 3 and shown["c3"] == 0
     assert events[-1]["votes_needed"] == 4
 
-    for url, choice in zip(conf["tokens"][3:], plan[3:], strict=True):
+    for url, choice in zip(conf["tokens"][6:], plan[6:], strict=True):
         assert cast(phone, url, {"p1": choice}).status_code == 201
     r = chair_api.post(f"/api/v1/conferences/{conf['id']}/close")
     assert r.status_code == 200 and r.get_json()["status"] == "closed"
