@@ -12,6 +12,7 @@ import hmac
 import json
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -515,3 +516,29 @@ def test_every_tamper_is_caught(
     assert "audit chain intact" not in result.output
     assert result.output.startswith("broken: ")
     assert expected in result.output, result.output
+
+
+def test_a_chain_from_before_the_key_still_verifies_and_is_pinned(
+    app: Flask, chair_api: Api, noted: dict[str, Any]
+) -> None:
+    """An old install: plain SHA-256 entries and no key file. They verify; the first
+    new entry creates the key pinning them; rewriting them afterwards is caught."""
+    key_file = Path(app.instance_path) / "audit_key"
+    key_file.unlink()
+    rehash_from(app, 1, plain, 1)  # exactly what the app wrote before it was keyed
+    old = len(rows(app))
+    result = verify(app)
+    assert result.exit_code == 0, result.output
+    assert chair_api.get(f"/c/{noted['id']}/result.json").status_code == 200  # one new entry
+    pinned = json.loads(key_file.read_text())
+    assert pinned["legacy_entries"] == old
+    assert [e["version"] for e in rows(app)] == [1] * old + [2]
+    result = verify(app)
+    assert result.exit_code == 0, result.output
+    # The old part rewritten (plain SHA-256 is enough for it) no longer matches the pin.
+    entry_edited(app, noted, chair_api)
+    rehash_from(app, entry_of(app, "attendance.set"), plain, 1)
+    result = verify(app)
+    assert result.exit_code == 1
+    assert f"audit entry {old} " in result.output
+    assert "differ from those the key file pinned" in result.output
