@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph
 
 from voting.minutes.chart import chart_png
 from voting.minutes.layout import (
+    CHAIN_HEAD_LABEL,
     Block,
     Chart,
     Digest,
@@ -288,6 +289,10 @@ def _digest(document: Any, block: Digest) -> None:
     p.paragraph_format.space_before = Pt(12)
     p.runs[0].font.size = Pt(11)
     p.add_run(block.digest).font.size = Pt(9)
+    if block.chain_head:
+        p = _para(document, CHAIN_HEAD_LABEL, space_after=0)
+        p.runs[0].font.size = Pt(11)
+        p.add_run(block.chain_head).font.size = Pt(9)
 
 
 RENDERERS: dict[type, Any] = {

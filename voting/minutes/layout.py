@@ -96,6 +96,13 @@ class Signatures:
 class Digest:
     block: ClassVar[str] = "digest"  # what templates switch on
     digest: str
+    #: The audit chain's head at lock, short form (voting.audit.verify.fingerprint): on
+    #: paper it lets ``voting audit verify --expect`` catch a chain rebuilt or cut back.
+    chain_head: str = ""
+
+
+#: The line the renderers print before the chain head.
+CHAIN_HEAD_LABEL = "Dấu kiểm nhật ký khi khóa (voting audit verify --expect): "
 
 
 Block = Header | Title | Text | ResultTable | Chart | Signatures | Digest
@@ -559,13 +566,14 @@ def minutes_blocks(
     tz: str = "Asia/Ho_Chi_Minh",
     problems: list[str] | None = None,
     notes: list[Note] | None = None,
+    chain_head: str | None = None,
 ) -> list[Block]:
     """Biên bản kiểm phiếu (``counting``) or biên bản hội nghị (``conference``).
 
     ``m`` is ``minutes_view(conference_document(conference))``; ``digest`` the locked
     result's SHA-256 (None before lock: the document then says it is a preview).
     ``notes`` are the dated notes appended after lock; they follow the signatures,
-    outside the signed text.
+    outside the signed text. ``chain_head`` the audit chain's head at lock, short form.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown minutes kind {kind!r}")
@@ -588,7 +596,7 @@ def minutes_blocks(
     else:
         _conference(out, m, labels, tz)
     if digest:
-        out.add(Digest(digest))
+        out.add(Digest(digest, chain_head or ""))
     if notes:
         out.add(Text("Ghi chú bổ sung sau khi khóa kết quả", "heading"))
         for note in notes:

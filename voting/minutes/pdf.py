@@ -16,6 +16,7 @@ from fpdf.enums import Align, XPos, YPos
 
 from voting.minutes.chart import FONT_DIR, chart_png
 from voting.minutes.layout import (
+    CHAIN_HEAD_LABEL,
     Block,
     Chart,
     Digest,
@@ -187,6 +188,10 @@ def _digest(pdf: MinutesPDF, block: Digest) -> None:
     )
     pdf.set_font(FAMILY, "", 9)
     pdf.multi_cell(0, 5, block.digest, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if block.chain_head:
+        pdf.set_font(FAMILY, "", 11)
+        text = CHAIN_HEAD_LABEL + block.chain_head
+        pdf.multi_cell(0, 5, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FAMILY, "", SIZE)
 
 
