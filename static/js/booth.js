@@ -1,7 +1,8 @@
 // The booth: one shared browser, many voters. Nothing of one voter may reach the next:
-// every move replaces the current history entry (history.length never grows), the
-// screen returns to the neutral start after a vote or an idle spell, and nothing is
-// written to storage or offered by autofill.
+// the slip's code never enters an address (the browser's history would keep it), every
+// move replaces the current history entry (history.length never grows), the screen
+// returns to the neutral start after a vote or an idle spell, and nothing is written to
+// storage or offered by autofill.
 (function () {
   "use strict";
   var root = document.querySelector("[data-booth-start]");
@@ -12,16 +13,37 @@
 
   function reset() { window.location.replace(start); }
 
-  // The start screen: type (or scan) the slip, then replace this entry with the ballot.
+  // A page brought back from the back-forward cache may still hold a voter's ballot.
+  window.addEventListener("pageshow", function (ev) { if (ev.persisted) reset(); });
+
+  // The start screen: the typed (or scanned) slip is POSTed by fetch, and its answer (the
+  // ballot, or why it cannot vote) replaces this document in place. A form navigation
+  // would add a history entry holding the code as POST data, which Back and "resubmit"
+  // would send again for the next voter; fetch leaves no entry and, with no-store, no copy.
   var slip = document.getElementById("booth-form");
   if (slip) {
+    var busy = false;
     slip.addEventListener("submit", function (ev) {
-      var typed = slip.querySelector("input[name=code]").value.trim();
-      if (!typed) return;
       ev.preventDefault();
-      if (typed.indexOf("/v/") >= 0) typed = typed.split("/v/").pop();
-      slip.reset();
-      window.location.replace(root.dataset.boothBallot + encodeURIComponent(typed));
+      var typed = slip.querySelector("input[name=code]").value.trim();
+      if (!typed || busy) return;
+      busy = true;
+      var body = new URLSearchParams();
+      body.set("code", typed);
+      fetch(slip.action, {
+        method: "POST", body: body, cache: "no-store", credentials: "omit",
+        redirect: "error", referrerPolicy: "no-referrer",
+      }).then(function (response) {
+        return response.text();
+      }).then(function (html) {
+        slip.reset();
+        document.open();
+        document.write(html);
+        document.close();
+      }).catch(function () {
+        // No answer: the voter may try again; nothing was opened.
+        busy = false;
+      });
     });
     return;
   }

@@ -92,8 +92,7 @@ def test_phone_booth_and_paper_in_one_count(
     assert voter.get(booth).status_code == 200
     code = opened["tokens"][5]["code"]
     r = voter.post(booth, data={"code": code})
-    assert r.status_code == 303 and "/v/" in r.headers["Location"]
-    assert voter.get(r.headers["Location"]).status_code == 200
+    assert r.status_code == 200 and 'id="ballot-form"' in r.get_data(as_text=True)
     r = voter.post(f"{booth}/cast", json={"token": code, "choices": {"p1": ["c1", "c2"]}})
     assert r.status_code == 201, r.get_json()
     # A phone cannot use the booth's endpoint for another conference's token.
@@ -199,6 +198,79 @@ def test_paper_and_booth_refusals_change_nothing(
         from voting.ballots.models import PaperEntry
 
         assert db.session.get(PaperEntry, conference_id(cid)) is None
+
+
+def _addresses(html: str) -> list[str]:
+    """Every address a page holds: links, form actions, sources, and data-*-url/start values."""
+    return re.findall(r'\b(?:href|action|src|formaction|data-[a-z-]*(?:url|start))="([^"]*)"', html)
+
+
+def test_booth_keeps_the_slip_code_out_of_every_address(
+    app: Flask, chair_api: Api, create_conference: Callable[..., dict[str, Any]]
+) -> None:
+    """The shared booth's history must never hold a slip: the code is POSTed, never addressed.
+
+    The ballot is the POST's own answer (no redirect, no Location); the cast carries the
+    credential in its body; no URL, Location or link of any booth answer holds the code
+    (typed, or the slip's signed link as a QR reader types it). Refusals keep their codes.
+    """
+    conf = create_conference(summoned=4)
+    cid = conf["id"]
+    slips = conf["tokens"]
+    booth = booth_link(chair_api, cid)
+    voter = app.test_client()
+    secrets = [s["code"] for s in slips] + [token_of(s) for s in slips]
+
+    def squash(text: str) -> str:
+        return text.replace("-", "").upper()
+
+    answers: list[Any] = []
+
+    def send(method: str, url: str, **kw: Any) -> Any:
+        r = voter.open(url, method=method, **kw)
+        answers.append(r)
+        return r
+
+    assert send("GET", booth).status_code == 200
+    r = send("POST", booth, data={"code": slips[0]["code"]})
+    assert r.status_code == 200 and 'id="ballot-form"' in r.get_data(as_text=True)
+    # A QR reader types the slip's whole address: the same ballot, still not addressed.
+    r = send("POST", booth, data={"code": slips[1]["url"]})
+    assert r.status_code == 200 and 'id="ballot-form"' in r.get_data(as_text=True)
+    r = send("POST", f"{booth}/cast", json={"token": slips[0]["code"], "choices": {"p1": ["c1"]}})
+    assert r.status_code == 201, r.get_json()
+    # Refusals, with their codes, on the booth's page (which returns to its start).
+    for typed, status, code in (
+        (slips[0]["code"], 409, "already_recorded"),
+        ("AAAAA-AAAAA", 404, "unknown_code"),
+    ):
+        r = send("POST", booth, data={"code": typed})
+        page = r.get_data(as_text=True)
+        assert r.status_code == status and f'data-code="{code}"' in page, (typed, page[:300])
+        assert "data-booth-refused" in page
+    r = send("POST", f"{booth}/cast", json={"choices": {"p1": []}})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_token"
+    # An empty code is the start screen again.
+    r = send("POST", booth, data={"code": "  "})
+    assert r.status_code == 200 and 'id="booth-form"' in r.get_data(as_text=True)
+
+    for r in answers:
+        assert r.headers["Cache-Control"] == "no-store", r.request.path
+        assert "Location" not in r.headers, (r.request.path, r.headers["Location"])
+        seen = [r.request.url, *_addresses(r.get_data(as_text=True))]
+        assert len(seen) > 1 or r.is_json, r.request.path  # the detector sees the links
+        for secret in secrets:
+            assert not any(squash(secret) in squash(url) for url in seen), (secret, seen)
+
+    # No address opens a ballot by its code any more.
+    code = slips[2]["code"]
+    assert voter.get(f"{booth}/v/{code}").status_code == 404
+    assert (
+        voter.get(booth, query_string={"code": code})
+        .get_data(as_text=True)
+        .count('id="ballot-form"')
+        == 0
+    )
 
 
 def conference_id(public_id: str) -> int:

@@ -305,19 +305,23 @@ def booth_setup(public_id: str):  # type: ignore[no-untyped-def]
 @blueprint.route("/b/<signed>", methods=["GET", "POST"])
 @csrf.exempt  # no session: the booth link is the credential, the slip's code the ballot's
 def booth(signed: str):  # type: ignore[no-untyped-def]
-    """The booth's neutral start screen: type (or scan) the slip."""
+    """The booth's start screen (GET); the typed slip opens its ballot (POST).
+
+    The ballot is the POST's own answer, never a redirect: the slip's code must not
+    enter an address, which the shared browser's history (Ctrl+H) would keep for the
+    next voter. booth.js fetches this answer and swaps it into the start page, so the
+    history holds only ``/b/<signed>``, never a POST to resubmit.
+    """
     try:
         conference = _booth(signed)
     except DomainError as exc:
         return refused_page(exc)
-    if request.method == "POST":
-        credential = booth_credential(request.form.get("code", ""))
-        if credential:
-            # 303 + replace() in the page: the booth's history never grows.
-            return redirect(
-                url_for("ballots.booth_ballot", signed=signed, credential=credential), 303
-            )
-    return render_template("ballot/booth.html", conference=conference, signed=signed, booth=signed)
+    credential = booth_credential(request.form.get("code", "")) if request.method == "POST" else ""
+    if not credential:
+        return render_template(
+            "ballot/booth.html", conference=conference, signed=signed, booth=signed
+        )
+    return booth_ballot(signed, conference, credential)
 
 
 def booth_credential(typed: str) -> str:
@@ -328,13 +332,14 @@ def booth_credential(typed: str) -> str:
     return typed
 
 
-@blueprint.get("/b/<signed>/v/<credential>")
-def booth_ballot(signed: str, credential: str):  # type: ignore[no-untyped-def]
+def booth_ballot(signed: str, conference: Conference, credential: str):  # type: ignore[no-untyped-def]
+    """The ballot of a slip typed at the booth, or why it cannot vote (same codes as a phone)."""
     try:
-        conference = _booth(signed)
         found, token = find_token(_key(), credential)
     except DomainError as exc:
-        return refused_page(exc)
+        return render_template(
+            "ballot/refused.html", error=exc, conference=conference, booth=signed
+        ), exc.status
     refusal = (
         refusal_for(found, token)
         if found.id == conference.id
@@ -356,18 +361,32 @@ def booth_ballot(signed: str, credential: str):  # type: ignore[no-untyped-def]
 @blueprint.post("/b/<signed>/cast")
 @csrf.exempt
 def booth_cast(signed: str):  # type: ignore[no-untyped-def]
-    """The booth's cast: as a phone's, and counted as cast at the booth."""
-    conference = _booth(signed)
-    data = request.get_json(silent=True) or {}
-    token = data.get("token")
-    if not isinstance(token, str):
-        raise DomainError("invalid_token", "This ballot link is not valid.", 400)
-    found, _token = find_token(_key(), token)
-    if found.id != conference.id:
-        raise DomainError("unknown_token", "This ballot link belongs to no open conference.", 404)
-    db.session.rollback()
-    with serialized_casts():
-        cast = cast_ballot(_key(), token, data.get("choices"), booth=True)
-        db.session.commit()
+    """The booth's cast: as a phone's, and counted as cast at the booth.
+
+    The slip's credential travels in the JSON body, never in the address. Refusals are
+    JSON whatever the Accept header, as the ballot page's script reads their code.
+    """
+    try:
+        conference = _booth(signed)
+        data = request.get_json(silent=True) or {}
+        token = data.get("token")
+        if not isinstance(token, str):
+            raise DomainError("invalid_token", "This ballot link is not valid.", 400)
+        found, _token = find_token(_key(), token)
+        if found.id != conference.id:
+            raise DomainError(
+                "unknown_token", "This ballot link belongs to no open conference.", 404
+            )
+        db.session.rollback()
+        with serialized_casts():
+            cast = cast_ballot(_key(), token, data.get("choices"), booth=True)
+            db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        text = _(exc.message, **{k: v for k, v in exc.params.items() if isinstance(v, str | int)})
+        body: dict[str, Any] = {"code": exc.code, "message": text}
+        if exc.params:
+            body["details"] = exc.params
+        return jsonify(error=body), exc.status
     notify(cast.conference_id)
     return jsonify(status="recorded", receipt=cast.receipt), 201
