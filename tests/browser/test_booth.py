@@ -2,8 +2,10 @@
 
 One real ``voting serve`` process and Debian's Chromium, as in ``test_room``.
 
-The booth is one shared browser, not logged in, that many voters use in turn. After
-each vote it must show nothing of it: the start screen comes back (by the "done" link, by
+The booth is one shared browser, not logged in, that many voters use in turn. The slip's
+code never enters an address: it is POSTed and the ballot is that POST's answer, swapped
+into the start page, so no request URL, redirect, history entry or reload holds it. After
+each vote the booth must show nothing of it: the start screen comes back (by the "done" link, by
 itself after ``BOOTH_DONE_SECONDS``, or after ``BOOTH_IDLE_SECONDS`` idle) with the same
 ``history.length``, no receipt code in the page, nothing in storage, no session cookie,
 an empty code field, and Back leads to no earlier ballot. The next voter's ballot has no
@@ -11,11 +13,14 @@ choice pre-selected, and the chair's count says how many ballots came from the b
 
 The server's timings stay as configured (the session's shared server cannot take other
 environment variables): the test reads the rendered ``data-booth-done`` / ``data-booth-idle``
-values, then shortens them in the booth ballot's HTML on its way to the browser, so the
+values, then shortens them in the booth ballot's HTML (the answer to the slip's POST) on
+its way to the browser, so the
 automatic returns are exercised by ``booth.js`` in seconds rather than 12 s and 90 s.
 
 Paper: a conference opened with one paper ballot prints exactly one ballot (candidates,
-no code, no QR); after the close two committee members enter it and the result counts it.
+no code, no QR); while it is open the chair issues the committee's one-time PINs on their
+page; after the close two different members enter the ballot, each typing their own PIN
+(the same PIN twice is refused), and the result counts it.
 
 Two more tests pin gaps found while writing this, now fixed: the booth ballot offers no
 language link (it pushed a history entry and left a cookie on the shared booth), and the
@@ -54,6 +59,44 @@ _TRACES = """() => ({
   checked: document.querySelectorAll("input:checked").length,
   html: document.documentElement.outerHTML,
 })"""
+
+
+class BoothWire:
+    """Every request and redirect of the booth's browser, to prove no slip code rides in one."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.urls: list[str] = []
+        ctx.on("request", lambda request: self.urls.append(request.url))
+        ctx.on(
+            "response",
+            lambda response: self.urls.append(response.headers.get("location") or ""),
+        )
+
+    def assert_no_code(self, codes: list[str]) -> None:
+        assert self.urls, "no request seen: the detector is blind"
+        for code in codes:
+            leaked = [u for u in self.urls if code.replace("-", "") in u.replace("-", "").upper()]
+            assert not leaked, f"the slip code {code} is in a booth address: {leaked}"
+
+
+def booth_links(page: Any) -> list[str]:
+    """Every address in the booth's current page: links, form actions, sources."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll("[href], [action], [src]")).map(
+             (e) => e.getAttribute("href") || e.getAttribute("action") || e.getAttribute("src"))"""
+    )
+
+
+def route_booth_ballots(page: Any, link: str, seen: dict[str, int]) -> None:
+    """Shorten the timers of every booth answer to a POSTed slip (the ballot, a refusal)."""
+
+    def handle(route: Any) -> None:
+        if route.request.method == "POST":
+            shorten_booth_timers(route, seen)
+        else:
+            route.continue_()
+
+    page.route(lambda url: url == link, handle)
 
 
 class Chair:
@@ -143,6 +186,7 @@ def test_booth_keeps_nothing_and_paper_is_counted(
     booth_ctx = browser.new_context(
         locale="vi-VN", viewport={"width": 1024, "height": 768}, has_touch=True
     )
+    wire = BoothWire(booth_ctx)
     booth = watch.watch(booth_ctx.new_page(), "booth")
     configured: dict[str, int] = {}
     booth.goto(link)
@@ -154,8 +198,10 @@ def test_booth_keeps_nothing_and_paper_is_counted(
     def open_ballot(code: str) -> None:
         booth.fill("input#booth-code", code)
         booth.press("input#booth-code", "Enter")
-        expect(booth).to_have_url(f"{link}/v/{code}")
         expect(booth.locator("#ballot-form")).to_be_visible()
+        # The ballot is the POST's answer: the address is still the start's, no code in it.
+        assert booth.url == link, booth.url
+        assert not [u for u in booth_links(booth) if code in u], booth_links(booth)
         assert booth.evaluate("() => history.length") == h0, "the booth's history grew"
 
     def vote(agree: str) -> str:
@@ -208,7 +254,7 @@ def test_booth_keeps_nothing_and_paper_is_counted(
     expect_clean_start(receipt_a)
 
     # Voter B, right after: nothing pre-selected; the booth returns to its start by itself.
-    booth.route("**/b/*/v/*", lambda route: shorten_booth_timers(route, configured))
+    route_booth_ballots(booth, link, configured)
     open_ballot(codes[1])
     assert configured == {
         "done": Config.BOOTH_DONE_SECONDS,
@@ -224,7 +270,14 @@ def test_booth_keeps_nothing_and_paper_is_counted(
     open_ballot(codes[2])
     booth.click("label[for=p1-c3-agree]")
     expect_clean_start(receipt_a, receipt_b)
-    booth.unroute("**/b/*/v/*")
+    booth.unroute(lambda url: url == link)
+
+    # Voter D opens the ballot; a reload (or the next person's) brings the start, not the
+    # ballot, and offers no form to resubmit: no history entry holds the code.
+    open_ballot(codes[3])
+    booth.reload()
+    expect_clean_start(receipt_a, receipt_b)
+    wire.assert_no_code(codes)
 
     # The chair counts two ballots, both cast at the booth; C's slip is still unused.
     conf = chair.api("GET", f"/api/v1/conferences/{cid}")
@@ -242,6 +295,25 @@ def test_booth_keeps_nothing_and_paper_is_counted(
     slips = chair.api("GET", f"/api/v1/conferences/{pid}")["tokens"]
     assert slips == {"issued": 3, "voided": 0, "paper": 1}, slips
     expect(page.locator(f"#no-one-left-out a[href='/c/{pid}/paper']")).to_be_visible()
+
+    # While the ballot is open the chair issues the committee's PINs, shown once.
+    page.locator(f"a[href='/c/{pid}/paper/pins']").first.click()
+    expect(page).to_have_url(re.compile(rf"/c/{pid}/paper/pins$"))
+    chair.submit("form#issue-pins button")
+    rows = page.locator("#pins tr[data-member]")
+    expect(rows).to_have_count(len(COMMITTEE))
+    pins = {
+        row.get_attribute("data-member"): (
+            row.locator("code[data-pin]").text_content() or ""
+        ).strip()
+        for row in rows.all()
+    }
+    assert set(pins) == set(COMMITTEE) and all(pins.values()), pins
+    assert len(set(pins.values())) == len(COMMITTEE), "two members share a PIN"
+    page.reload()  # shown once: a reload shows no PIN again
+    for value in pins.values():
+        assert value not in page.content(), "a PIN is shown again"
+    page.goto(f"/c/{pid}")
 
     sheet = watch.watch(chair.ctx.new_page(), "QR sheet")
     sheet.goto(f"/c/{pid}/handout/sheet")
@@ -266,17 +338,32 @@ def test_booth_keeps_nothing_and_paper_is_counted(
 
     page.goto(f"/c/{pid}/paper/entry")
     axe_check(page, "paper entry")
-    for member in COMMITTEE:
+
+    def enter(member: str) -> None:
+        """The member types their own PIN and the ballot's marks, then saves."""
         form = page.locator("form#paper-entry")
-        expect(form.locator("select[name=member] option", has_text=member)).to_have_count(1)
-        form.locator("select[name=member]").select_option(member)
+        expect(form.locator("input[name=pin]")).to_have_value("")
+        form.locator("input[name=pin]").fill(pins[member])
         form.locator("input[name=mark][value='p1.c1']").check()
         expect(form.locator("input[name=spoilt][value='']")).to_be_checked()
-        chair.submit("form#paper-entry button")
-        if member == COMMITTEE[0]:
-            expect(page.locator("#waiting")).to_have_attribute("data-waiting-by", member)
-            options = page.locator("form#paper-entry select[name=member] option")
-            expect(options.filter(has_text=member)).to_have_count(0)
+        with page.expect_navigation():
+            page.click("form#paper-entry button")
+
+    enter(COMMITTEE[0])
+    assert not page.locator(".flash-error").count(), page.locator(
+        ".flash-error"
+    ).all_text_contents()
+    expect(page.locator("#waiting")).to_have_attribute("data-waiting-by", COMMITTEE[0])
+    # The same member cannot give the second reading: refused, the first still waits.
+    enter(COMMITTEE[0])
+    expect(page.locator(".flash-error")).to_have_count(1)
+    expect(page.locator("#waiting")).to_have_attribute("data-waiting-by", COMMITTEE[0])
+    assert chair.api("GET", f"/api/v1/conferences/{pid}")["paper_entered"] == 0
+    # A second, different member confirms it with their own PIN.
+    enter(COMMITTEE[1])
+    assert not page.locator(".flash-error").count(), page.locator(
+        ".flash-error"
+    ).all_text_contents()
     expect(page.locator("form#paper-entry")).to_have_count(0)  # every paper ballot entered
 
     page.goto(f"/c/{pid}")
@@ -305,7 +392,7 @@ def test_booth_language_switch_leaves_nothing(browser: Any, server: Server) -> N
     booth_ctx = browser.new_context(locale="vi-VN")
     booth = watch.watch(booth_ctx.new_page(), "booth")
     try:
-        booth.route("**/b/*/v/*", lambda route: shorten_booth_timers(route, {}))
+        route_booth_ballots(booth, link, {})
         booth.goto(link)
         h0 = booth.evaluate("() => history.length")
         booth.fill("input#booth-code", code)
@@ -337,8 +424,8 @@ def test_booth_ballot_and_receipt_are_not_stored(browser: Any, server: Server) -
     chair.ctx.close()
     booth = browser.new_context()
     try:
-        ballot = booth.request.get(f"{link}/v/{code}")
-        assert ballot.ok, ballot.status
+        ballot = booth.request.post(link, form={"code": code})
+        assert ballot.ok and 'id="ballot-form"' in ballot.text(), ballot.status
         cast = booth.request.post(f"{link}/cast", data={"token": code, "choices": {"p1": ["c1"]}})
         assert cast.status == 201, cast.text()
         stored = {
