@@ -65,7 +65,6 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     # The booth: any browser the chair points at it; the slip is the ballot's credential.
     ("/b/<signed>", "GET"): PUBLIC,
     ("/b/<signed>", "POST"): PUBLIC,
-    ("/b/<signed>/v/<credential>", "GET"): BALLOT,
     ("/b/<signed>/cast", "POST"): BALLOT,
     # Public after the close: every receipt code, nothing about choices.
     ("/r/<public_id>", "GET"): PUBLIC,
@@ -99,6 +98,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/c/<public_id>/paper/convert", "POST"): RUN,
     ("/c/<public_id>/paper/entry", "GET"): RUN,
     ("/c/<public_id>/paper/entry", "POST"): RUN,
+    ("/c/<public_id>/paper/pins", "GET"): RUN,
+    ("/c/<public_id>/paper/pins", "POST"): RUN,
     ("/c/<public_id>/booth", "GET"): RUN,
     # Planning processes: like a conference, the owner runs, the assigned secretary reads.
     ("/processes", "GET"): LOGGED_IN,
@@ -146,6 +147,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/api/v1/conferences/<public_id>/tokens/void", "POST"): RUN,
     ("/api/v1/conferences/<public_id>/head-decision", "POST"): RUN,
     ("/api/v1/conferences/<public_id>/close", "POST"): RUN,
+    ("/api/v1/conferences/<public_id>/paper/finish", "POST"): RUN,
     ("/api/v1/conferences/<public_id>/lock", "POST"): RUN,
 }
 

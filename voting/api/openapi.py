@@ -1003,6 +1003,33 @@ def conference_paths() -> dict[str, Schema]:
                 responses={"200": conference},
             ),
         },
+        "/conferences/{public_id}/paper/finish": {
+            "parameters": [PUBLIC_ID],
+            "post": operation(
+                "finishPaperEntry",
+                "Declare the paper ballots still out not returned",
+                tag="ballot",
+                security=SESSION_CSRF,
+                errors=merge(
+                    action,
+                    {
+                        409: [
+                            "ballot_not_closed",
+                            "conference_locked",
+                            "no_paper_left",
+                            "paper_entry_waiting",
+                        ]
+                    },
+                ),
+                responses={"200": conference},
+                description=(
+                    "After the close, while paper ballots are outstanding, the result is "
+                    "withheld. When the rest will not come back, this counts them as not "
+                    "returned, shows the result and allows a tie to be decided; paper entry "
+                    "then refuses `paper_entry_finished`."
+                ),
+            ),
+        },
         "/conferences/{public_id}/head-decision": {
             "parameters": [PUBLIC_ID],
             "post": operation(

@@ -26,6 +26,7 @@ from voting.ballots.operations import (
     serialized_casts,
     void_token,
 )
+from voting.ballots.paper import finish_paper_entry
 from voting.ballots.routes import ballot_url, kiosk_state
 from voting.ballots.scrub import forget_arrival_order
 from voting.ballots.tokens import format_code
@@ -295,6 +296,12 @@ def void(public_id: str):  # type: ignore[no-untyped-def]
 def close(public_id: str):  # type: ignore[no-untyped-def]
     conference, _ = _action(public_id, ops.close_ballot)
     forget_arrival_order(conference.id)  # nothing more can be cast: no trace of order
+    return jsonify(conference_json(conference))
+
+
+@blueprint.post("/conferences/<public_id>/paper/finish")
+def paper_finish(public_id: str):  # type: ignore[no-untyped-def]
+    conference, _ = _action(public_id, finish_paper_entry)
     return jsonify(conference_json(conference))
 
 

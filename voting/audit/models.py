@@ -42,6 +42,7 @@ ACTIONS = (
     "paper.issued",
     "paper.entered",
     "paper.mismatch",
+    "paper.finished",
     "ballot.closed",
     "head.decided",
     "result.locked",

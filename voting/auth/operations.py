@@ -66,8 +66,12 @@ class LoginThrottle:
     #: Past this many keys, the ones with no recent failure are dropped (memory).
     MAX_KEYS = 10_000
 
-    def __init__(self, limit: int = 10, window: float = 300.0) -> None:
+    def __init__(self, limit: int = 10, window: float = 300.0, account_factor: int = 3) -> None:
+        # An account holds out longer than an address: one guesser on the room's Wi-Fi
+        # is blocked at ``limit`` and so cannot lock the chair out alone; guesses spread
+        # over several addresses stop at ``limit * account_factor``.
         self.limit, self.window = limit, window
+        self.account_limit = limit * account_factor
         self._failures: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
@@ -81,7 +85,11 @@ class LoginThrottle:
     def blocked(self, *keys: str) -> bool:
         with self._lock:
             now = time.monotonic()
-            return any(len(self._recent(key, now)) >= self.limit for key in keys)
+            return any(
+                len(self._recent(key, now))
+                >= (self.account_limit if key.startswith("user:") else self.limit)
+                for key in keys
+            )
 
     def failed(self, *keys: str) -> None:
         with self._lock:

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from voting import audit
+from voting.auth.models import utcnow
 from voting.ballots.models import Ballot, PaperEntry, Token
 from voting.ballots.operations import (
     add_tokens,
@@ -165,6 +166,12 @@ def enter_paper(conference: Conference, marks: Any, spoilt: Any, pin: Any, key: 
         raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
     if not conference.is_closed:
         raise DomainError("ballot_not_closed", "Close the ballot first.", 409)
+    if conference.paper_finished_dt is not None:
+        raise DomainError(
+            "paper_entry_finished",
+            "Paper entry was declared finished; no more paper ballots can be entered.",
+            409,
+        )
     member = committee_member(conference, key, pin)
     entered_by = str(member.id)
     text = canonical_json(paper_choices(conference, marks, spoilt))
@@ -193,6 +200,39 @@ def enter_paper(conference: Conference, marks: Any, spoilt: Any, pin: Any, key: 
         return "mismatch"
     _record(conference, json.loads(text))
     return "recorded"
+
+
+def finish_paper_entry(conference: Conference) -> None:
+    """The committee declares that the paper ballots still out will not come back.
+
+    They count as not returned (the minutes say how many), the result is shown, and a
+    tie on the last seat can be decided. Nothing can be entered afterwards.
+    """
+    if conference.is_locked:
+        raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
+    if not conference.is_closed:
+        raise DomainError("ballot_not_closed", "Close the ballot first.", 409)
+    finished = conference.paper_finished_dt is not None
+    if finished or conference.paper_entered >= conference.paper_issued:
+        raise DomainError(
+            "no_paper_left", "Every paper ballot issued has already been entered.", 409
+        )
+    if db.session.get(PaperEntry, conference.id) is not None:
+        raise DomainError(
+            "paper_entry_waiting",
+            "A paper ballot has been entered once and awaits its second entry.",
+            409,
+        )
+    conference.paper_finished_dt = utcnow()
+    db.session.flush()
+    audit.record(
+        "paper.finished",
+        {
+            "paper_issued": conference.paper_issued,
+            "paper_entered": conference.paper_entered,
+        },
+        conference=conference,
+    )
 
 
 def _mark_entered(member: Person) -> None:

@@ -28,6 +28,7 @@ from voting.ballots.paper import (
     convert_slip,
     discard_waiting,
     enter_paper,
+    finish_paper_entry,
     issue_pins,
     waiting_member,
 )
@@ -234,6 +235,13 @@ def paper_entry(public_id: str):  # type: ignore[no-untyped-def]
             commit_or_flash(
                 lambda: discard_waiting(conference), _("The first entry was discarded.")
             )
+        elif request.form.get("action") == "finish":
+            if commit_or_flash(
+                lambda: finish_paper_entry(conference),
+                _("Paper entry finished: the paper ballots not returned are counted as such."),
+            ):
+                notify(conference.id)
+                return redirect(url_for("conferences.show", public_id=public_id))
         else:
             pin = request.form.get("pin", "")[:40]
             outcome: list[str] = []

@@ -101,6 +101,10 @@ class Conference(db.Model):
     #: the booth. Counts only: no ballot row says how it came.
     paper_issued: so.Mapped[int] = so.mapped_column(default=0)
     paper_entered: so.Mapped[int] = so.mapped_column(default=0)
+    #: When the committee declared paper entry finished: the paper ballots still out were
+    #: not returned (a person left with theirs). Until then, or until every paper ballot
+    #: is entered, the result stays withheld (one paper ballot at a time would show).
+    paper_finished_dt: so.Mapped[datetime | None] = so.mapped_column()
     booth_cast: so.Mapped[int] = so.mapped_column(default=0)
     #: Ballot count at the last live publication of per-candidate numbers.
     published_received: so.Mapped[int] = so.mapped_column(default=0)

@@ -21,6 +21,7 @@ def live_state(conference: Conference) -> LiveState:
         published=conference.published_received,
         paper_issued=conference.paper_issued,
         paper_entered=conference.paper_entered,
+        paper_finished=conference.paper_finished_dt is not None,
     )
 
 

@@ -45,6 +45,8 @@ class LiveState:
     published: int
     paper_issued: int = 0
     paper_entered: int = 0
+    #: The committee declared the paper ballots still out unreturned.
+    paper_finished: bool = False
 
 
 def publication_size(state: LiveState, k: int) -> int:
@@ -63,7 +65,9 @@ def shows_whole_tally(state: LiveState) -> bool:
     """Every ballot is in the figures: locked, or closed with no paper ballot outstanding."""
     if state.status == "locked":
         return True
-    return state.status == "closed" and state.paper_entered >= state.paper_issued
+    return state.status == "closed" and (
+        state.paper_entered >= state.paper_issued or state.paper_finished
+    )
 
 
 def shows_published_set(state: LiveState) -> bool:
