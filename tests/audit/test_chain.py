@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from tests.ballots.test_paper_and_booth import issue_pins
 from tests.conftest import Api, conference_payload, token_of
 from voting.audit.models import ACTIONS, GENESIS, AuditEntry
 from voting.audit.operations import keyed_hash
@@ -48,14 +49,17 @@ def paper_actions(chair_api: Api, create_conference: Callable[..., dict[str, Any
     assert r.status_code == 200, r.get_json()
     code = r.get_json()["tokens"][0]["code"]
     assert form_post(chair_api, f"/c/{conf['id']}/paper/convert", {"code": code}).status_code == 302
+    pins = issue_pins(chair_api, conf["id"])  # each member enters with their own PIN
     assert chair_api.post(f"/api/v1/conferences/{conf['id']}/close").status_code == 200
     url = f"/c/{conf['id']}/paper/entry"
     for member, mark in (("Người dự 1", "p1.c1"), ("Người dự 2", "p1.c1")):
-        assert form_post(chair_api, url, {"member": member, "mark": mark}).status_code == 302
+        assert form_post(chair_api, url, {"pin": pins[member], "mark": mark}).status_code == 302
     for member, mark in (("Người dự 1", "p1.c1"), ("Người dự 2", "p1.c2")):
-        assert form_post(chair_api, url, {"member": member, "mark": mark}).status_code == 302
+        assert form_post(chair_api, url, {"pin": pins[member], "mark": mark}).status_code == 302
     state = chair_api.get(f"/api/v1/conferences/{conf['id']}").get_json()
     assert (state["paper_entered"], state["tokens"]["paper"]) == (1, 2)
+    # The other paper ballot never comes back: the committee says so.
+    assert chair_api.post(f"/api/v1/conferences/{conf['id']}/paper/finish").status_code == 200
 
 
 def planning_actions(app: Flask, chair_api: Api) -> None:
@@ -211,6 +215,9 @@ def test_every_action_is_recorded_and_no_ballot_is(
         "present": 7,
         "tokens_issued": 7,
         "paper_issued": 0,
+        # The counting committee as it opened (names only; no one kept despite a flag).
+        "committee": ["Người dự 1", "Người dự 2"],
+        "committee_kept": [],
     }
     assert details["token.voided"] == {"tokens_issued": 8, "tokens_voided": 1}
     assert details["ballot.closed"] == {

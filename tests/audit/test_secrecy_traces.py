@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from tests.ballots.test_paper_and_booth import issue_pins
 from tests.conftest import Api, token_of
 from voting.ballots import scrub
 from voting.extensions import db
@@ -100,12 +101,13 @@ def test_paper_ballots_entered_after_the_close_are_no_trace(
     r = chair_api.post(f"{base}/open", {"paper": 2})
     assert r.status_code == 200, r.get_json()
     cast(app, {"tokens": r.get_json()["tokens"]})
+    pins = issue_pins(chair_api, conf["id"])
     assert chair_api.post(f"{base}/close").status_code == 200
     url = f"/c/{conf['id']}/paper/entry"
     for mark in ("p1.c1", "p1.c2"):
         for member in ("Người dự 1", "Người dự 2"):
             r = chair_api.client.post(
-                url, data={"csrf_token": chair_api.csrf, "member": member, "mark": mark}
+                url, data={"csrf_token": chair_api.csrf, "pin": pins[member], "mark": mark}
             )
             assert r.status_code == 302
     state = chair_api.get(base).get_json()
