@@ -48,3 +48,23 @@ def test_both_minutes_print_the_chain_head_and_verify_accepts_it(
     assert runner.invoke(args=["audit", "verify", "--expect", head]).exit_code == 0
     wrong = runner.invoke(args=["audit", "verify", "--expect", "0000 0000 0000 0000"])
     assert wrong.exit_code == 1 and "is not in the verified chain" in wrong.output
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_served_minutes_print_the_chain_head(
+    app: Flask, chair_api: Any, locked_conference: dict[str, Any], kind: str
+) -> None:
+    """What the secretary prints and downloads carries it: the page, the PDF, the DOCX."""
+    with app.app_context():
+        conference = db.session.scalar(
+            sa.select(Conference).where(Conference.public_id == locked_conference["id"])
+        )
+        head = fingerprint(lock_head(conference.id) or "")
+        db.session.remove()
+    base = f"/c/{locked_conference['id']}/minutes/{kind}"
+    page = chair_api.get(base).get_data(as_text=True)
+    assert f'id="chain-head">{CHAIN_HEAD_LABEL}<span class="digest">{head}</span>' in page
+    pdf = PdfReader(io.BytesIO(chair_api.get(base + ".pdf").data))
+    assert head in " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    docx = Document(io.BytesIO(chair_api.get(base + ".docx").data))
+    assert CHAIN_HEAD_LABEL + head in "\n".join(p.text for p in docx.paragraphs)

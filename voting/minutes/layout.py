@@ -102,7 +102,7 @@ class Digest:
 
 
 #: The line the renderers print before the chain head.
-CHAIN_HEAD_LABEL = "Dấu kiểm nhật ký khi khóa (voting audit verify --expect): "
+CHAIN_HEAD_LABEL = "Mã kiểm tra nhật ký kiểm toán khi khóa: "
 
 
 Block = Header | Title | Text | ResultTable | Chart | Signatures | Digest

@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from voting import audit
+from voting.audit.verify import fingerprint, lock_head
 from voting.auth.access import conference_for
 from voting.ballots.models import Receipt
 from voting.conferences.models import Conference, find_conference
@@ -34,7 +35,15 @@ from voting.extensions import db
 from voting.minutes.chart import chart_svg
 from voting.minutes.docx import minutes_docx
 from voting.minutes.dossier import DossierFile, dossier_zip
-from voting.minutes.layout import FILE_PREFIX, KINDS, TITLES, Chart, chart_of, minutes_blocks
+from voting.minutes.layout import (
+    CHAIN_HEAD_LABEL,
+    FILE_PREFIX,
+    KINDS,
+    TITLES,
+    Chart,
+    chart_of,
+    minutes_blocks,
+)
 from voting.minutes.pdf import minutes_pdf
 from voting.minutes.record import add_note, dated_notes, update_record
 from voting.minutes.report import conference_document, minutes_view
@@ -110,6 +119,7 @@ def minutes(public_id: str, kind: str):  # type: ignore[no-untyped-def]
         title=TITLES[kind],
         blocks=_blocks(conference, kind, problems),
         problems=problems,
+        chain_head_label=CHAIN_HEAD_LABEL,
     )
 
 
@@ -123,6 +133,7 @@ def _blocks(
         kind,
         view,
         digest=conference.result_sha256 if conference.is_locked else None,
+        chain_head=fingerprint(lock_head(conference.id) or "") if conference.is_locked else None,
         flow_label=ruleset.flows[conf["flow"]]["vi"],
         level_label=ruleset.levels[conf["level"]]["label"]["vi"],
         tz=_tz(),
