@@ -59,6 +59,11 @@ def test_finishing_paper_entry_shows_the_result_and_unblocks_a_tie(
     assert 'id="paper-finish"' in page
     r = chair_api.post(f"{base}/lock")
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "head_decision_needed"
+    # Nor does a draft give the figures away (after each paper entry, one at a time).
+    r = chair_api.get(f"{base}/result")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "result_withheld"
+    for path in ("minutes/counting", "minutes/conference.pdf", "results.csv", "result.json"):
+        assert chair_api.get(f"/c/{cid}/{path}").status_code == 409, path
 
     # A first entry waiting for its second blocks the declaration.
     form(chair_api, f"/c/{cid}/paper/entry", [pin(cid, "Người dự 1"), ("mark", "p1.c2")])
@@ -72,6 +77,8 @@ def test_finishing_paper_entry_shows_the_result_and_unblocks_a_tie(
     page = chair_api.get(f"/c/{cid}").get_data(as_text=True)
     assert 'id="result-withheld"' not in page and 'id="tie"' in page
     assert 'id="paper-finished"' in page and 'id="paper-finish"' not in page
+    assert chair_api.get(f"{base}/result").status_code == 200
+    assert chair_api.get(f"/c/{cid}/results.csv").status_code == 200
     tally = chair_api.get(f"{base}/tally").get_json()
     agree = {c["id"]: c["agree"] for c in tally["positions"][0]["candidates"]}
     assert agree == {"c1": 13, "c2": 11, "c3": 11}

@@ -1142,7 +1142,7 @@ def conference_paths() -> dict[str, Schema]:
                 "The result document (a preview until locked)",
                 tag="result",
                 security=SESSION,
-                errors=merge(READ, {409: ["ballot_not_closed"]}),
+                errors=merge(READ, {409: ["ballot_not_closed", "result_withheld"]}),
                 responses={
                     "200": ok(
                         obj(

@@ -38,7 +38,7 @@ from voting.extensions import csrf, db, login_manager
 from voting.minutes.record import add_note, notes_of, record_of, update_record
 from voting.minutes.report import conference_document
 from voting.realtime.publisher import notify
-from voting.realtime.snapshots import chair_snapshot, public_snapshot
+from voting.realtime.snapshots import chair_snapshot, public_snapshot, refuse_withheld
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -359,6 +359,7 @@ def result(public_id: str):  # type: ignore[no-untyped-def]
     conference = _conference(public_id)
     if not (conference.is_closed or conference.is_locked):
         raise DomainError("ballot_not_closed", "The result exists once the ballot is closed.", 409)
+    refuse_withheld(conference)
     return jsonify(
         locked=conference.is_locked,
         sha256=conference.result_sha256,

@@ -49,6 +49,7 @@ from voting.minutes.record import add_note, dated_notes, update_record
 from voting.minutes.report import conference_document, minutes_view
 from voting.minutes.sheets import XLSX_MIMETYPE, results_csv, results_xlsx
 from voting.minutes.words import clock_time, dated_line
+from voting.realtime.snapshots import refuse_withheld
 from voting.views import commit_or_flash, download
 
 blueprint = Blueprint("minutes", __name__)
@@ -91,6 +92,7 @@ def _closed_conference(public_id: str):  # type: ignore[no-untyped-def]
     conference = conference_for(public_id)
     if not (conference.is_closed or conference.is_locked):
         raise DomainError("ballot_not_closed", "The minutes exist once the ballot is closed.", 409)
+    refuse_withheld(conference)
     return conference
 
 

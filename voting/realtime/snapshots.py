@@ -10,6 +10,7 @@ from typing import Any
 
 from voting.conferences.models import Conference, ballot_positions
 from voting.conferences.rules import conference_rule
+from voting.errors import DomainError
 from voting.realtime.visibility import LiveState, shows_published_set, shows_whole_tally
 from voting.tally.decision import percent_half_up
 
@@ -46,6 +47,22 @@ def visible_figures(conference: Conference) -> tuple[int, dict[int, int]] | None
 def result_visible(conference: Conference) -> bool:
     """Whether the result (per-candidate figures and decision) may be shown before the lock."""
     return shows_whole_tally(live_state(conference))
+
+
+def refuse_withheld(conference: Conference) -> None:
+    """Refuse a draft result, minutes or export while the result is withheld.
+
+    Between the close and the last paper ballot, the result page shows nothing
+    per-candidate; a draft minutes, a CSV or the JSON result would show it after each
+    paper entry, one ballot at a time.
+    """
+    if not conference.is_locked and not result_visible(conference):
+        raise DomainError(
+            "result_withheld",
+            "The result is withheld until every paper ballot issued is entered"
+            " or paper entry is declared finished.",
+            409,
+        )
 
 
 def public_snapshot(conference: Conference) -> dict[str, Any]:
