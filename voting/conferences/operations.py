@@ -49,6 +49,7 @@ def _people(rows: Any) -> list[Person]:
     if len(rows) > MAX_PEOPLE:
         raise invalid_field("people", "The roster is too long.")
     people: list[Person] = []
+    seen: set[tuple[str, ...]] = set()
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
             raise invalid_field(f"people[{i}]", "Each person must be an object.")
@@ -66,6 +67,16 @@ def _people(rows: Any) -> list[Person]:
                 committee_note=field_text(row, "committee_note", limit=300) if role else "",
             )
         )
+        # Text is NFC by now, so two spellings of one name compare equal: two rows alike
+        # in everything the attendance list shows could not be told apart there.
+        last = people[-1]
+        same = (_same_name(last.name), _same_name(last.title), _same_name(last.group_name))
+        if same in seen:
+            raise invalid_field(
+                f"people[{i}].name",
+                "This person is listed twice on the roster (same name, title and group).",
+            )
+        seen.add(same)
     return people
 
 
@@ -90,6 +101,7 @@ def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
         if not isinstance(cands, list) or len(cands) > MAX_CANDIDATES:
             raise invalid_field(f"{where}.candidates", "The candidates must be a list.")
         candidates: list[Candidate] = []
+        listed: set[tuple[Any, ...]] = set()
         for j, c in enumerate(cands):
             cwhere = f"{where}.candidates[{j}]"
             if not isinstance(c, dict):
@@ -116,6 +128,17 @@ def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
                     write_in=c.get("write_in") is True,
                 )
             )
+            last = candidates[-1]
+            alike = (_same_name(last.name), last.birth_year, _same_name(last.post or ""),
+                     _same_name(last.unit or ""))
+            if alike in listed:
+                # Two look-alike rows on one ballot split the agree votes of one person.
+                raise invalid_field(
+                    f"{cwhere}.name",
+                    "This candidate is listed twice on the position"
+                    " (same name, year of birth, post and unit).",
+                )
+            listed.add(alike)
         positions.append(
             Position(
                 seq=i + 1,
