@@ -171,6 +171,16 @@ def test_restart_in_every_phase(instance: Instance) -> None:
     opened = {t["code"]: path_of(t["url"]) for t in r.json()["tokens"]}
     assert len(opened) == 6  # 7 present, one votes on paper
     assert sorted(chair.sheet(cid)) == sorted(opened)
+    # The committee's one-time PINs, shown once now; they must outlive every restart.
+    r = chair.form(f"/c/{cid}/paper/pins", [])
+    assert r.status_code == 200, r.text[:300]
+    pins = dict(
+        re.findall(
+            r'<tr data-member="([^"]+)"><td>[^<]+</td><td><code class="code" data-pin>([^<]+)<',
+            r.text,
+        )
+    )
+    assert set(pins) == {"Người dự 1", "Người dự 2"}, pins
     cast_choices: dict[str, list[str]] = {}  # slip code -> what its holder agreed with
 
     # Slip A from the kiosk, scanned; slip B after "next", typed on the phone's form.
@@ -254,7 +264,7 @@ def test_restart_in_every_phase(instance: Instance) -> None:
     assert r.status_code == 409
     for member in ("Người dự 1", "Người dự 2"):
         r = chair.form(
-            f"/c/{cid}/paper/entry", [("member", member), ("mark", "p1.c1"), ("mark", "p1.c3")]
+            f"/c/{cid}/paper/entry", [("pin", pins[member]), ("mark", "p1.c1"), ("mark", "p1.c3")]
         )
         assert r.status_code == 302, r.text[:300]
     paper = ["c1", "c3"]

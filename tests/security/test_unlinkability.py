@@ -248,7 +248,7 @@ def test_no_credential_in_logs_database_or_exports(tmp_path: Path) -> None:
 
         # 3. Ballots: no time, no link, canonical content; receipts apart.
         columns = {r[1]: r[2] for r in db.execute("PRAGMA table_info(ballots)")}
-        assert set(columns) == {"id", "conference_id", "choices", "is_valid"}
+        assert set(columns) == {"id", "conference_id", "choices", "is_valid", "published"}
         assert {r[1] for r in db.execute("PRAGMA table_info(receipts)")} == {
             "conference_id",
             "code",
