@@ -10,8 +10,21 @@
 
   function pct(s) { return locale === "vi" ? s.replace(".", ",") : s; }
 
+  // The chair's own form (close, lock…) is on its way: its answer brings the new page
+  // and its message. Reloading as well would race it, and the loser would swallow the
+  // "ballot closed" notice (seen as a flaky browser test under load).
+  var submitting = false;
+  document.addEventListener("submit", function (e) {
+    if (!e.defaultPrevented) submitting = true;
+  });
+  function statusChanged(s) {
+    if (s.status === root.dataset.status) return false;
+    if (!submitting) window.location.reload();
+    return true;
+  }
+
   function render(s) {
-    if (s.status !== root.dataset.status) { window.location.reload(); return; }
+    if (statusChanged(s)) return;
     root.querySelectorAll("[data-received]").forEach(function (el) { el.textContent = s.received; });
     root.querySelectorAll("[data-progress]").forEach(function (el) { el.value = s.received; });
     if (s.votes_needed !== undefined && s.votes_needed !== null) {
@@ -47,7 +60,7 @@
   var socket = window.io({ auth: { conference: root.dataset.conference, view: "chair" } });
   socket.on("tally", render);
   socket.on("turnout", function (s) {
-    if (s.status !== root.dataset.status) { window.location.reload(); return; }
+    if (statusChanged(s)) return;
     root.querySelectorAll("[data-received]").forEach(function (el) { el.textContent = s.received; });
     root.querySelectorAll("[data-progress]").forEach(function (el) { el.value = s.received; });
   });
