@@ -8,7 +8,9 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Flask, Response, flash, g, jsonify, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -34,7 +36,10 @@ def download(data: bytes | str, mimetype: str, filename: str) -> Response:
     disposition = f'attachment; filename="{plain or "download"}"'
     if plain != filename:
         disposition += f"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": disposition})
+    # A type that names its charset goes as it is: Werkzeug appends "; charset=utf-8" to
+    # any text/* *mimetype*, which would name it twice.
+    kind = {"content_type": mimetype} if "charset=" in mimetype else {"mimetype": mimetype}
+    return Response(data, headers={"Content-Disposition": disposition}, **kind)
 
 
 def commit_or_flash(action: Callable[[], Any], done: str) -> bool:
@@ -99,6 +104,37 @@ def error_response(code: str, message: str, status: int, **params: Any) -> Respo
             body["details"] = params
         return jsonify(error=body), status
     return render_template("error.html", code=code, message=text, status=status), status
+
+
+# How Vietnamese documents write dates (Nghị định 30/2020 and everyday forms): 01/12/2026,
+# "ngày 01 tháng 12 năm 2026". CLDR's Vietnamese short pattern is d/M/yy ("1/12/26"),
+# which reads as a different date to anyone used to two-digit days and four-digit years.
+VI_DATE_FORMATS = {
+    "short": "dd/MM/yyyy",
+    "medium": "dd/MM/yyyy",
+    "long": "'ngày' dd 'tháng' MM 'năm' yyyy",
+    "full": "EEEE, 'ngày' dd 'tháng' MM 'năm' yyyy",
+}
+VI_DATETIME_FORMATS = {
+    "short": "HH:mm dd/MM/yyyy",
+    "medium": "HH:mm:ss dd/MM/yyyy",
+    "long": "HH 'giờ' mm 'phút', 'ngày' dd 'tháng' MM 'năm' yyyy",
+    "full": "HH 'giờ' mm 'phút', EEEE, 'ngày' dd 'tháng' MM 'năm' yyyy",
+}
+
+
+def format_date(day: Any = None, format: str | None = None) -> str:
+    """A calendar date as the reader's locale writes it (Vietnamese: 01/12/2026)."""
+    if str(get_locale()) == "vi":
+        format = VI_DATE_FORMATS.get(format or "medium", format)
+    return str(babel_format_date(day, format))
+
+
+def format_datetime(moment: Any = None, format: str | None = None) -> str:
+    """A stored UTC moment in the room's zone (BABEL_DEFAULT_TIMEZONE), as the locale writes it."""
+    if str(get_locale()) == "vi":
+        format = VI_DATETIME_FORMATS.get(format or "medium", format)
+    return str(babel_format_datetime(moment, format))
 
 
 def percent_vi(value: str) -> str:
