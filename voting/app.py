@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from sqlalchemy import event
 
 from voting.config import Config, persisted_secret_key
@@ -30,18 +30,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def select_locale() -> str:
-    """An explicit choice (?lang= or its cookie) wins; then Vietnamese.
+    """An explicit choice (?lang= or its cookie) wins; then the unit's language.
 
     Only the attendee's pages (the ballot, the public receipt list) follow the
-    phone's own language setting: the chair's screens and the documents are
-    Vietnamese unless switched.
+    phone's own language setting: the chair's screens and the documents are in the
+    unit's language (``BABEL_DEFAULT_LOCALE``, Vietnamese unless configured) unless
+    switched.
     """
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in LOCALES:
         return chosen
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE")
+    if default not in LOCALES:
+        default = "vi"
     if request.path == "/v" or request.path.startswith(("/v/", "/r/", "/b/")):
-        return request.accept_languages.best_match(LOCALES) or "vi"
-    return "vi"
+        return request.accept_languages.best_match(LOCALES) or default
+    return default
 
 
 def origin_allowed(app: Flask) -> Any:
