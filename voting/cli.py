@@ -20,7 +20,22 @@ def _create_app():  # type: ignore[no-untyped-def]
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+class VotingGroup(FlaskGroup):
+    """Flask's CLI without its developer options.
+
+    ``--app`` would load another application, ``--debug`` on the group shadows
+    ``serve --debug`` (and the launcher decides on gevent from the words after
+    ``voting``), and ``--env-file``/``.env`` loading needs python-dotenv and lets a
+    stray ``.env`` in the current folder change the database silently. Configuration
+    is the environment, as the README's table lists it.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(load_dotenv=False, **kwargs)
+        self.params = [p for p in self.params if p.name not in ("env_file", "app", "debug")]
+
+
+@click.group(cls=VotingGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Secret-ballot conference voting for QT.NB.03 (quy hoạch cán bộ)."""
 
