@@ -96,3 +96,35 @@ def login(base: str, username: str, password: str) -> tuple[requests.Session, di
     r = session.post(base + "/api/v1/session", json={"username": username, "password": password})
     r.raise_for_status()
     return session, {"X-CSRFToken": r.json()["csrf_token"]}
+
+
+def open_conference(
+    base: str, chair: requests.Session, csrf: dict[str, str], people: int
+) -> tuple[str, list[str]]:
+    """A B3 conference with everyone present, opened; returns its id and tokens."""
+    conf = chair.post(
+        base + "/api/v1/conferences",
+        headers=csrf,
+        json={
+            "level": "cuc",
+            "flow": "term",
+            "step": "B3",
+            "title": "Benchmark",
+            "held_on": "2026-11-23",
+            "people": [{"name": f"Người {i}"} for i in range(people)],
+            "positions": [
+                {
+                    "name": "Phó Cục trưởng",
+                    "quota": 3,
+                    "candidates": [{"name": f"Ứng viên {i}"} for i in range(5)],
+                }
+            ],
+        },
+    ).json()
+    chair.put(
+        f"{base}/api/v1/conferences/{conf['id']}/attendance",
+        headers=csrf,
+        json={"attendance": [{"person_id": p["id"], "present": True} for p in conf["people"]]},
+    )
+    issued = chair.post(f"{base}/api/v1/conferences/{conf['id']}/open", headers=csrf).json()
+    return conf["id"], [t["url"].rsplit("/v/", 1)[1] for t in issued["tokens"]]
