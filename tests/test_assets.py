@@ -94,3 +94,10 @@ def test_pages_are_not_compressed(client) -> None:  # type: ignore[no-untyped-de
     page = client.get("/login", headers={"Accept-Encoding": "gzip"})
     assert page.status_code == 200
     assert "Content-Encoding" not in page.headers
+
+
+def test_the_favicon_is_a_small_icon_not_a_404_page(client) -> None:  # type: ignore[no-untyped-def]
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["Content-Type"] == "image/svg+xml"
+    assert icon.data.startswith(b"<svg") and len(icon.data) < 1024

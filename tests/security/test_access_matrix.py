@@ -54,6 +54,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/users", "GET"): ADMIN,
     ("/users", "POST"): ADMIN,
     ("/healthz", "GET"): PUBLIC,
+    ("/favicon.ico", "GET"): PUBLIC,
     ("/static/<path:filename>", "GET"): PUBLIC,
     # The attendee's phone.
     ("/v", "GET"): PUBLIC,
