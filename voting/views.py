@@ -38,8 +38,10 @@ def download(data: bytes | str, mimetype: str, filename: str) -> Response:
         disposition += f"; filename*=UTF-8''{quote(filename)}"
     # A type that names its charset goes as it is: Werkzeug appends "; charset=utf-8" to
     # any text/* *mimetype*, which would name it twice.
-    kind = {"content_type": mimetype} if "charset=" in mimetype else {"mimetype": mimetype}
-    return Response(data, headers={"Content-Disposition": disposition}, **kind)
+    headers = {"Content-Disposition": disposition}
+    if "charset=" in mimetype:
+        return Response(data, content_type=mimetype, headers=headers)
+    return Response(data, mimetype=mimetype, headers=headers)
 
 
 def commit_or_flash(action: Callable[[], Any], done: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -88,7 +89,7 @@ def member(member_id: int):  # type: ignore[no-untyped-def]
     if found is None:
         abort(404)
     if request.method == "POST":
-        data = request.form.to_dict()
+        data: dict[str, Any] = request.form.to_dict()
         data["roles"] = request.form.getlist("roles")
         data["dossier_complete"] = {"yes": True, "no": False}.get(data.get("dossier_complete", ""))
         if commit_or_flash(lambda: ops.update_member(found, data, current_ruleset()), _("Saved.")):

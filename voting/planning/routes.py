@@ -128,7 +128,7 @@ def new():  # type: ignore[no-untyped-def]
 def show(public_id: str):  # type: ignore[no-untyped-def]
     process = process_for(public_id)
     ruleset = current_ruleset()
-    steps = []
+    steps: list[dict[str, Any]] = []
     for row in process.steps:
         definition = ops.step_definition(process, row, ruleset)
         steps.append(
@@ -216,7 +216,7 @@ def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
             {"position": value.partition(":")[0], "member_id": value.partition(":")[2]}
             for value in form.getlist("nominee")
         ]
-        data = {
+        data: dict[str, Any] = {
             "plan": form.get("plan", ""),
             "drafted_on": form.get("drafted_on", ""),
             "nominees": nominees + _external_rows(process),

@@ -203,7 +203,7 @@ class _Reader:
         # bool is an int in Python; a count written as `true` is a mistake.
         if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
             raise self.fail(field, f"must be {kind.__name__}, got {type(value).__name__}")
-        if kind is str and not value.strip():
+        if isinstance(value, str) and not value.strip():
             raise self.fail(field, "must not be empty")
         return value
 

@@ -42,7 +42,7 @@ def publish_live(conference_id: int, k: int) -> bool:
     m = publication_size(state, k)
     if not m:
         return False
-    claimed = db.session.execute(
+    claimed = db.session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
         sa.update(Conference)
         .where(
             Conference.id == conference_id,
