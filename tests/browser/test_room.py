@@ -395,6 +395,14 @@ def test_conference_in_a_room(
 
     # ---------------------------------------------------------------- lock
     chair.click("form[action$='/lock'] button")
+    # The lock's summary page: what will be frozen, a warning per empty field of the
+    # minutes (the secretary filled none here), and the explicit tick to lock anyway.
+    expect(chair.locator("#lock-summary")).to_be_visible()
+    expect(chair.locator("#lock-warnings [data-empty-field]")).to_have_count(4)
+    screenshot(chair, screenshots / "chair-lock-summary.png")
+    axe_check(chair, "chair lock summary")
+    chair.check("#lock-confirm input[name=accept_empty]")
+    chair.click("#lock-confirm button.danger")
     expect(chair.locator(".status")).to_have_text("Đã khóa")
     digest = chair.locator("p.digest").text_content() or ""
     assert re.fullmatch(r"[0-9a-f]{64}", digest.strip()), digest

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +17,7 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from voting.clock import local_today
 from voting.errors import DomainError
 from voting.procedure.ruleset import Ruleset
 
@@ -199,7 +199,8 @@ def apply_committee(
 class ConferenceForm(FlaskForm):
     step = SelectField(_l("Step of QT.NB.03"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    held_on = DateField(_l("Date"), validators=[DataRequired()], default=date.today)
+    # The room's date, not the server's: a UTC server would offer yesterday before 07:00.
+    held_on = DateField(_l("Date"), validators=[DataRequired()], default=local_today)
     place = StringField(_l("Place"), validators=[Length(max=200)])
     locality = StringField(
         _l("Locality (for the dated line of the minutes)"), validators=[Length(max=100)]
@@ -226,14 +227,13 @@ class ConferenceForm(FlaskForm):
     positions = TextAreaField(_l("Positions and candidates"), validators=[Length(max=200_000)])
 
     def set_step_choices(self, ruleset: Ruleset, locale: str) -> None:
-        self.step.choices = [
-            (
-                s.key,
-                f"{ruleset.levels[s.level]['label'][locale]} · "
-                f"{ruleset.flows[s.flow][locale]} · {s.step}: {s.title[locale]}",
-            )
-            for s in ruleset.vote_steps()
-        ]
+        """Steps grouped by level and flow: each option names only its step and title,
+        short enough for the list; the full name and its rule show under it."""
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for s in ruleset.vote_steps():
+            group = f"{ruleset.levels[s.level]['label'][locale]} · {ruleset.flows[s.flow][locale]}"
+            groups.setdefault(group, []).append((s.key, f"{s.step}: {s.title[locale]}"))
+        self.step.choices = groups
 
     def to_data(self) -> dict[str, Any]:
         level, flow, step = (self.step.data or "//").split("/", 2)

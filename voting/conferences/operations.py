@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from voting import audit
 from voting.auth.models import User, utcnow
 from voting.ballots.models import PaperEntry
-from voting.ballots.operations import issue_tokens
+from voting.ballots.operations import issue_tokens, slip_token
 from voting.ballots.paper import issue_paper_tokens
 from voting.ballots.tokens import IssuedToken
 from voting.conferences.models import Candidate, Conference, Person, Position
@@ -24,6 +24,7 @@ from voting.conferences.results import build_vote_document, lock_document, run_d
 from voting.conferences.rules import current_ruleset
 from voting.errors import DomainError
 from voting.extensions import db
+from voting.minutes.record import record_of
 from voting.procedure.ruleset import Ruleset
 from voting.realtime.published import forget_published_set
 from voting.tally.verifier import InputError, parse_vote
@@ -129,8 +130,12 @@ def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
                 )
             )
             last = candidates[-1]
-            alike = (_same_name(last.name), last.birth_year, _same_name(last.post or ""),
-                     _same_name(last.unit or ""))
+            alike = (
+                _same_name(last.name),
+                last.birth_year,
+                _same_name(last.post or ""),
+                _same_name(last.unit or ""),
+            )
             if alike in listed:
                 # Two look-alike rows on one ballot split the agree votes of one person.
                 raise invalid_field(
@@ -294,19 +299,50 @@ def set_attendance(conference: Conference, rows: Any) -> None:
         present = row.get("present")
         if present is not None and not isinstance(present, bool):
             raise invalid_field(f"attendance[{i}].present", "Present must be true, false or null.")
+        no_reason = row.get("no_reason", False)
+        if not isinstance(no_reason, bool):
+            raise invalid_field(f"attendance[{i}].no_reason", "No reason must be true or false.")
+        reason = "" if present else field_text(row, "reason", limit=300)
+        if present is False and not reason and not no_reason:
+            # The minutes list every absentee with the reason; a blank there must be the
+            # chair's stated "no reason given", never a reason forgotten in passing.
+            raise DomainError(
+                "absence_reason_missing",
+                "%(name)s is marked absent without a reason. Write the reason, or confirm "
+                "that none was given.",
+                422,
+                field=f"attendance[{i}].reason",
+                name=person.name,
+            )
         person.is_present = present
-        person.absence_reason = "" if present else field_text(row, "reason", limit=300)
+        person.absence_reason = reason
     db.session.flush()
     marks = [p.is_present for p in conference.people]
-    audit.record(
-        "attendance.set",
-        {
-            "present": marks.count(True),
-            "absent": marks.count(False),
-            "unmarked": marks.count(None),
-        },
-        conference=conference,
+    details = {
+        "present": marks.count(True),
+        "absent": marks.count(False),
+        "unmarked": marks.count(None),
+    }
+    unexplained = sum(
+        1 for p in conference.people if p.is_present is False and not p.absence_reason
     )
+    if unexplained:
+        details["absent_no_reason"] = unexplained  # confirmed by the chair, row by row
+    audit.record("attendance.set", details, conference=conference)
+
+
+def unexplained_absences(conference: Conference, rows: list[dict[str, Any]]) -> list[Person]:
+    """The people these attendance rows mark absent with neither a reason nor the chair's
+    "no reason given" (what :func:`set_attendance` refuses), all at once for the form."""
+    people = {p.id: p for p in conference.people}
+    return [
+        people[row["person_id"]]
+        for row in rows
+        if row.get("person_id") in people
+        and row.get("present") is False
+        and not str(row.get("reason") or "").strip()
+        and not row.get("no_reason")
+    ]
 
 
 def _same_name(name: str) -> str:
@@ -434,6 +470,21 @@ def open_ballot(conference: Conference, key: str, paper: Any = 0) -> list[Issued
     return issued
 
 
+def check_voidable(conference: Conference, code: str, key: str) -> None:
+    """Refuse, before the chair is asked to confirm, a slip that cannot be voided.
+
+    Read-only: the same refusals as voiding itself (unknown code, already cast,
+    already void), so the confirmation step never offers what would then fail.
+    """
+    token = slip_token(conference, code, key)
+    if token.state == "used":
+        raise DomainError(
+            "token_used", "That ballot has already been cast; it cannot be voided.", 409
+        )
+    if token.state == "void":
+        raise DomainError("token_void", "That ballot was already voided.", 409)
+
+
 def close_ballot(conference: Conference) -> None:
     """Stop accepting ballots; the conditional UPDATE races safely with casts."""
     if not conference.is_open:
@@ -462,9 +513,18 @@ def close_ballot(conference: Conference) -> None:
 
 
 def record_head_decision(conference: Conference, decided_by: Any, choice: Any) -> None:
-    """Record the head of unit's choice for a tie straddling the last seat."""
+    """Record the head of unit's choice for a tie straddling the last seat.
+
+    Until lock the choice can be corrected (a slip of the hand, or the head's second
+    thought before signing): the new choice replaces the old one, and the audit entry
+    keeps both, with who decided and who entered it. Lock freezes it with the result.
+    """
     if conference.is_locked:
-        raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
+        raise DomainError(
+            "conference_locked",
+            "The result is locked; the head of unit's decision can no longer be corrected.",
+            409,
+        )
     if not conference.is_closed:
         raise DomainError("ballot_not_closed", "Close the ballot first.", 409)
     who = field_text({"decided_by": decided_by}, "decided_by", required=True)
@@ -482,15 +542,48 @@ def record_head_decision(conference: Conference, decided_by: Any, choice: Any) -
             field=exc.field,
             detail=exc.message,
         ) from None
-    conference.head_decision_json = json.dumps(choice, sort_keys=True, ensure_ascii=False)
+    previous = json.loads(conference.head_decision_json) if conference.head_decision_json else None
+    new_json = json.dumps(choice, sort_keys=True, ensure_ascii=False)
+    if (
+        previous is not None
+        and new_json == conference.head_decision_json
+        and (who == conference.head_decided_by)
+    ):
+        return  # the same decision sent again: nothing changes, nothing to audit
+    details: dict[str, Any] = {"decided_by": who, "head_decision": choice}
+    if previous is not None:
+        details["corrects"] = {
+            "decided_by": conference.head_decided_by or "",
+            "head_decision": previous,
+        }
+    conference.head_decision_json = new_json
     conference.head_decided_by = who
     conference.head_decided_dt = utcnow()
     db.session.flush()
-    audit.record(
-        "head.decided",
-        {"decided_by": who, "head_decision": choice},
-        conference=conference,
-    )
+    audit.record("head.decided", details, conference=conference)
+
+
+#: The set-up fields the minutes print in their header (frozen since the ballot opened).
+MINUTES_SETUP_FIELDS = (
+    "parent_body",
+    "unit_name",
+    "place",
+    "locality",
+    "chair_name",
+    "secretary_name",
+)
+
+
+def empty_minutes_fields(conference: Conference) -> list[tuple[str, str]]:
+    """Every field of the minutes lock would freeze empty, as (where, field).
+
+    ``where`` is "record" for the secretary's part (still editable before lock) or
+    "setup" for the header fields fixed since the ballot opened; the minutes print an
+    empty one as "…" or "—" for good.
+    """
+    empty = [("setup", f) for f in MINUTES_SETUP_FIELDS if not getattr(conference, f)]
+    empty += [("record", f) for f, value in record_of(conference).items() if value in ("", None)]
+    return empty
 
 
 def lock_result(conference: Conference) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -16,10 +17,10 @@ from voting.ballots.scrub import forget_arrival_order
 from voting.conferences import operations as ops
 from voting.conferences.forms import ConferenceForm, positions_text, roster_text
 from voting.conferences.models import Conference
-from voting.conferences.rules import conference_rule, current_ruleset
+from voting.conferences.rules import conference_rule, current_ruleset, rule_citation, step_rules
 from voting.errors import DomainError
 from voting.extensions import db
-from voting.minutes.record import dated_notes
+from voting.minutes.record import dated_notes, record_of
 from voting.minutes.report import decision_view
 from voting.realtime.publisher import notify
 from voting.views import flash_error
@@ -54,6 +55,7 @@ def _form_page(form: ConferenceForm, conference: Conference | None):  # type: ig
         form=form,
         conference=conference,
         from_process=conference is not None and ops.from_process(conference),
+        step_rules=step_rules(current_ruleset(), _locale()),
     )
 
 
@@ -125,25 +127,33 @@ def _locale() -> str:
     return "en" if str(get_locale()) == "en" else "vi"
 
 
-@blueprint.get("/c/<public_id>")
-@login_required
-def show(public_id: str):  # type: ignore[no-untyped-def]
-    conference = conference_for(public_id)
+def _show_page(conference: Conference, status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
+    """The chair's conference page, optionally with a refused form's input kept."""
     rule = conference_rule(conference)
-    step = current_ruleset().step(conference.level, conference.flow, conference.step)
+    ruleset = current_ruleset()
+    step = ruleset.step(conference.level, conference.flow, conference.step)
     decision = None
     if conference.is_closed or conference.is_locked:
         decision = decision_view(conference)
-    return render_template(
+    page = render_template(
         "conferences/show.html",
         conference=conference,
         rule=rule,
         step=step,
+        citation=rule_citation(rule, step, ruleset, _locale()),
         decision=decision,
         replacement=None,
         notes=dated_notes(conference, current_app.config["BABEL_DEFAULT_TIMEZONE"]),
         process_step=ops.process_step(conference),
+        **extra,
     )
+    return page, status
+
+
+@blueprint.get("/c/<public_id>")
+@login_required
+def show(public_id: str):  # type: ignore[no-untyped-def]
+    return _show_page(conference_for(public_id))
 
 
 @blueprint.post("/c/<public_id>/attendance")
@@ -158,7 +168,26 @@ def attendance(public_id: str):  # type: ignore[no-untyped-def]
                 "person_id": person.id,
                 "present": True if mark == "yes" else False if mark == "no" else None,
                 "reason": request.form.get(f"reason-{person.id}", "")[:300],
+                "no_reason": request.form.get(f"no-reason-{person.id}") == "yes",
             }
+        )
+    missing = ops.unexplained_absences(conference, rows) if conference.is_draft else []
+    if missing:
+        # Nothing saved: the page comes back with the marks as typed and each absentee
+        # without a reason flagged, to write it or to confirm none was given.
+        flash(
+            _(
+                "Absent without a reason: %(names)s. Write the reason, or tick "
+                "“No reason given” for each.",
+                names=", ".join(p.name for p in missing),
+            ),
+            "error",
+        )
+        return _show_page(
+            conference,
+            422,
+            attendance_input={row["person_id"]: row for row in rows},
+            missing_reasons={p.id for p in missing},
         )
     _act(conference, lambda: ops.set_attendance(conference, rows), _("Attendance saved."))
     return redirect(url_for("conferences.show", public_id=public_id) + "#attendance")
@@ -169,13 +198,17 @@ def attendance(public_id: str):  # type: ignore[no-untyped-def]
 def open_ballot(public_id: str):  # type: ignore[no-untyped-def]
     conference = conference_for(public_id, run=True)
     key = str(current_app.config["SECRET_KEY"])
-    if _act(
+    _act(
         conference,
         lambda: ops.open_ballot(conference, key, request.form.get("paper", 0)),
         _("The ballot is open. Hand out the QR slips."),
-    ):
-        return redirect(url_for("conferences.show", public_id=public_id))
+    )
     return redirect(url_for("conferences.show", public_id=public_id))
+
+
+def _confirmed() -> bool:
+    """The chair answered the server's confirmation step (works without JavaScript)."""
+    return request.form.get("confirmed") == "1"
 
 
 @blueprint.post("/c/<public_id>/void")
@@ -184,6 +217,16 @@ def void(public_id: str):  # type: ignore[no-untyped-def]
     conference = conference_for(public_id, run=True)
     key = str(current_app.config["SECRET_KEY"])
     code = request.form.get("code", "")[:40]
+    if not _confirmed():
+        # Read-only: a code that cannot be voided is refused before anything is asked.
+        try:
+            ops.check_voidable(conference, code, key)
+        except DomainError as exc:
+            flash_error(exc)
+            return redirect(url_for("conferences.show", public_id=public_id))
+        return render_template(
+            "conferences/void_confirm.html", conference=conference, code=code.strip().upper()
+        )
     replacement = _act(
         conference,
         lambda: void_token(conference, code, key),
@@ -216,18 +259,46 @@ def head_decision(public_id: str):  # type: ignore[no-untyped-def]
         for p in conference.positions
         if request.form.get(f"tie-{p.key}")
     }
+    correcting = conference.head_decision_json is not None
     _act(
         conference,
         lambda: ops.record_head_decision(conference, request.form.get("decided_by", ""), choice),
-        _("The head of unit's decision is recorded."),
+        _("The head of unit's decision is corrected.")
+        if correcting
+        else _("The head of unit's decision is recorded."),
     )
-    return redirect(url_for("conferences.show", public_id=public_id))
+    return redirect(url_for("conferences.show", public_id=public_id) + "#tie")
+
+
+def _lock_page(conference: Conference, status: int = 200, refused: bool = False):  # type: ignore[no-untyped-def]
+    return render_template(
+        "conferences/lock_confirm.html",
+        conference=conference,
+        decision=decision_view(conference),
+        record=record_of(conference),
+        empty=ops.empty_minutes_fields(conference),
+        refused=refused,
+    ), status
 
 
 @blueprint.post("/c/<public_id>/lock")
 @login_required
 def lock(public_id: str):  # type: ignore[no-untyped-def]
+    """Lock in two steps: the summary of what will be frozen, then the confirmed lock.
+
+    Both are server pages, so the warning about empty fields of the minutes reaches a
+    chair without JavaScript too; empty fields need their own explicit tick.
+    """
     conference = conference_for(public_id, run=True)
+    if conference.is_closed and not _confirmed():
+        return _lock_page(conference)
+    if (
+        conference.is_closed
+        and ops.empty_minutes_fields(conference)
+        and request.form.get("accept_empty") != "1"
+    ):
+        flash(_("Some fields of the minutes are empty: tick the box to lock anyway."), "error")
+        return _lock_page(conference, 422, refused=True)
     if _act(conference, lambda: ops.lock_result(conference), _("The result is locked.")):
         forget_arrival_order(conference.id)
     return redirect(url_for("conferences.show", public_id=public_id))
@@ -245,4 +316,30 @@ def projector(public_id: str):  # type: ignore[no-untyped-def]
         conference=conference,
         rule=conference_rule(conference),
         decision=decision,
+        fit=projector_fit(decision) if decision else None,
     )
+
+
+@dataclass(frozen=True)
+class ProjectorFit:
+    columns: int
+    #: Percent of the base type size, in steps of 5 (the CSS classes fit-50 … fit-140).
+    scale: int
+
+
+def projector_fit(decision: dict[str, Any]) -> ProjectorFit:
+    """Columns and type scale for the result to fit 1920×1080 without scrolling.
+
+    One column per position (up to four side by side); the tallest column, the
+    receipt codes and the fixed parts add up, in lines of the full type size, and the
+    scale shrinks that into the screen. Measured in Chromium at 1920×1080
+    (tests/browser/test_chair.py); projector.js then adjusts to the real screen.
+    """
+    positions = decision["positions"]
+    columns = max(1, min(len(positions), 4))
+    bands = -(-len(positions) // columns)
+    rows = max((len(p["rows"]) for p in positions), default=0)
+    receipts = len(decision["doc"].get("receipts") or [])
+    lines = bands * (2.4 + rows * 2.55) + 1.5 * -(-receipts // 13) + 14
+    scale = min(140, int(100 * 40 / lines) // 5 * 5)
+    return ProjectorFit(columns=columns, scale=max(50, scale))
