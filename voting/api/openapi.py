@@ -362,6 +362,10 @@ def attendance_schema() -> Schema:
             "person_id": integer(),
             "present": nullable(boolean()),
             "reason": string("Reason for absence.", maxLength=300),
+            "no_reason": boolean(
+                "The chair confirms that the absent person gave no reason. An absence "
+                "needs a reason or this, else `absence_reason_missing`."
+            ),
         },
         required=["person_id"],
     )
@@ -892,7 +896,7 @@ def conference_paths() -> dict[str, Schema]:
                 tag="conferences",
                 security=SESSION_CSRF,
                 body=json_body(ref("Attendance")),
-                errors=merge(action, BODY, DRAFT, INVALID_FIELD),
+                errors=merge(action, BODY, DRAFT, INVALID_FIELD, {422: ["absence_reason_missing"]}),
                 responses={"200": conference},
             ),
         },
@@ -1034,7 +1038,7 @@ def conference_paths() -> dict[str, Schema]:
             "parameters": [PUBLIC_ID],
             "post": operation(
                 "recordHeadDecision",
-                "Record the head of unit's choice for a tie",
+                "Record (or correct, until lock) the head of unit's choice for a tie",
                 tag="result",
                 security=SESSION_CSRF,
                 body=json_body(ref("HeadDecisionInput")),
@@ -1047,6 +1051,11 @@ def conference_paths() -> dict[str, Schema]:
                     },
                 ),
                 responses={"200": ok(obj({"decision": ref("Decision")}), "The new decision.")},
+                description=(
+                    "Sent again before lock with another choice, it replaces the recorded "
+                    "one; the audit entry keeps the earlier choice and who decided it. "
+                    "After lock it is refused with `conference_locked`."
+                ),
             ),
         },
         "/conferences/{public_id}/lock": {
