@@ -312,3 +312,66 @@ def test_lock_and_void_confirm_without_javascript(
     with page.expect_navigation():
         page.click("#lock-confirm button.danger")
     expect(page.locator(".status")).to_have_class(re.compile(r"status-locked"))
+
+
+def test_absence_warning_and_head_decision_correction_screens(
+    browser: Any, server: Server, screenshots: Path, watch: ConsoleWatch
+) -> None:
+    chair = Chair(browser, server, watch)
+    page = chair.page
+    # An absence without a reason comes back flagged, the marks kept; "no reason" saves it.
+    conf = chair.api(
+        "POST", "/api/v1/conferences", {**conference_payload(summoned=4), "title": "Điểm danh"}
+    )
+    cid = str(conf["id"])
+    page.goto(f"/c/{cid}")
+    page.click("button[data-all-present]")
+    absent = page.locator("table.attendance tbody tr").nth(3)
+    absent.locator("input[value=no]").check()
+    with page.expect_navigation():
+        page.click("#attendance form > button.primary")
+    flagged = page.locator("tr.needs-reason")
+    expect(flagged).to_have_count(1)
+    expect(flagged.locator("input[value=no]")).to_be_checked()
+    expect(page.locator("table.attendance input[value=yes]:checked")).to_have_count(3)
+    screenshot(page, screenshots / "chair-absence-reason.png")
+    axe_check(page, "attendance (absence without a reason)")
+    flagged.locator("input[name^=no-reason-]").check()
+    with page.expect_navigation():
+        page.click("#attendance form > button.primary")
+    expect(page.locator(".flash-ok")).to_be_visible()
+    expect(page.locator("tr.needs-reason")).to_have_count(0)
+
+    # A tie decided by the head, then corrected on the page before lock.
+    conf = chair.api(
+        "POST",
+        "/api/v1/conferences",
+        {**conference_payload(step=("cuc", "term", "B5"), summoned=7), "title": "Biểu quyết B5"},
+    )
+    cid = str(conf["id"])
+    marks = [{"person_id": p["id"], "present": True} for p in conf["people"]]
+    chair.api("PUT", f"/api/v1/conferences/{cid}/attendance", {"attendance": marks})
+    tokens = chair.api("POST", f"/api/v1/conferences/{cid}/open")["tokens"]
+    phone = browser.new_context(base_url=server.base)
+    plan = [["c1", "c2"]] * 3 + [["c1", "c3"]] * 3 + [["c2", "c3"]]
+    for token, choice in zip(tokens, plan, strict=True):
+        body = {"token": token_of(token), "choices": {"p1": choice}}
+        assert phone.request.post("/api/v1/ballots", data=body).status == 201
+    phone.close()
+    chair.api("POST", f"/api/v1/conferences/{cid}/close")
+    page.goto(f"/c/{cid}")
+    expect(page.locator("form#lock-start button")).to_be_disabled()
+    page.check("#tie input[name='p1.c2']")
+    with page.expect_navigation():
+        page.click("#tie button.primary")
+    expect(page.locator("#head-decided")).to_contain_text("Nguyễn Hoàng Phúc")
+    expect(page.locator("#tie input[name='p1.c2']")).to_be_checked()
+    page.uncheck("#tie input[name='p1.c2']")
+    page.check("#tie input[name='p1.c3']")
+    with page.expect_navigation():
+        page.click("#tie button.primary")
+    expect(page.locator("#head-decided")).to_contain_text("Trương Ngọc Ánh")
+    expect(page.locator("form#lock-start button")).to_be_enabled()
+    page.locator("#tie").scroll_into_view_if_needed()
+    screenshot(page, screenshots / "chair-head-decision.png")
+    axe_check(page, "head decision (recorded, correctable)")
