@@ -421,3 +421,26 @@ def test_conferences_of_one_day_are_told_apart(chair_api: Api) -> None:
         "Đang chuẩn bị",
     ):
         assert shown in text, shown
+
+
+def test_the_grouped_step_list_still_creates_a_conference(app: Flask, chair_api: Api) -> None:
+    data = {
+        "step": "phong/annual-local/B1",
+        "title": "Hội nghị rà soát",
+        "held_on": "2026-12-01",
+        "roster": "Nguyễn Văn A; Trưởng phòng\nTrần Thị B; Phó Trưởng phòng",
+        "positions": "## Phó Trưởng phòng | 1\nLê Văn C; 1985; Chuyên viên",
+    }
+    r = form(chair_api, "/conferences/new", data)
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    public_id = r.headers["Location"].rsplit("/c/", 1)[1]
+    with app.app_context():
+        conference = find_conference(public_id)
+        assert conference is not None
+        assert (conference.level, conference.flow, conference.step) == (
+            "phong",
+            "annual-local",
+            "B1",
+        )
+    r = form(chair_api, "/conferences/new", {**data, "step": "phong/annual-local/B9"})
+    assert r.status_code == 200 and "flash-error" in r.get_data(as_text=True)
