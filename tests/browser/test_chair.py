@@ -375,3 +375,33 @@ def test_absence_warning_and_head_decision_correction_screens(
     page.locator("#tie").scroll_into_view_if_needed()
     screenshot(page, screenshots / "chair-head-decision.png")
     axe_check(page, "head decision (recorded, correctable)")
+
+
+def test_live_tally_names_the_base_of_its_percent(
+    browser: Any, server: Server, screenshots: Path, watch: ConsoleWatch
+) -> None:
+    chair = Chair(browser, server, watch)
+    page = chair.page
+    payload = {
+        **conference_payload(summoned=12, positions=positions(2, 4)),
+        "title": "Hội nghị cán bộ chủ chốt giới thiệu nguồn quy hoạch nhiệm kỳ 2026-2031",
+    }
+    conf = chair.api("POST", "/api/v1/conferences", payload)
+    cid = str(conf["id"])
+    marks = [{"person_id": p["id"], "present": True} for p in conf["people"]]
+    chair.api("PUT", f"/api/v1/conferences/{cid}/attendance", {"attendance": marks})
+    tokens = chair.api("POST", f"/api/v1/conferences/{cid}/open")["tokens"]
+    page.goto(f"/c/{cid}")
+    expect(page.locator("table.tally[data-position=p1] thead th.num").nth(1)).to_have_text(
+        "% trên số có mặt"
+    )
+    phone = browser.new_context(base_url=server.base)
+    for i, token in enumerate(tokens[:9]):
+        choices = {"p1": [f"c{i % 3 + 1}"], "p2": ["c1", f"c{i % 2 + 2}"]}
+        body = {"token": token_of(token), "choices": choices}
+        assert phone.request.post("/api/v1/ballots", data=body).status == 201
+    phone.close()
+    expect(page.locator("#live [data-received]")).to_have_text("9")
+    expect(page.locator("tr[data-candidate=c1] [data-percent]").first).not_to_have_text("–")
+    screenshot(page, screenshots / "chair-live-tally-base.png")
+    screenshot(page, DOCS / "chair-live-tally.png")
