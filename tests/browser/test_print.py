@@ -281,6 +281,8 @@ class Chair:
         response = page.goto(url)
         assert response is not None and response.ok, url
         page.emulate_media(media="print")
+        # Measured and printed in the ballot's own font (Tinos, served by the app).
+        page.evaluate("() => document.fonts.ready.then(() => true)")
         # The PDF's size and margins are the stylesheet's own (@page), as the chair's print.
         pdf = page.pdf(format="A4", prefer_css_page_size=True)
         return page, pdf
@@ -367,10 +369,11 @@ def check_slips_in_pdf(pdf: bytes, title: str, codes: list[str]) -> list[int]:
     """The PDF: every line of text inside one slip's cut lines; each slip whole. Per page."""
     pages = read_pdf(pdf)
     seen: dict[str, int] = {}
-    per_page = []
+    per_page: list[int] = []
     flat_title = " ".join(title.split())
     for runs, boxes in pages:
         segments = cut_lines(boxes)
+        assert segments, f"no dashed cut line found on page {len(per_page) + 1} of the PDF"
         cells: dict[tuple[float, float, float, float], list[Run]] = {}
         for run in runs:
             assert inside_margins(run, SHEET_MARGIN_MM), f"outside the page margins: {run}"
@@ -554,7 +557,7 @@ def test_position_heading_stays_with_its_first_rows(chair: Chair) -> None:
     """
     moved = 0
     for n in range(1, 7):
-        positions = [
+        positions: list[dict[str, Any]] = [
             {"name": "Cục trưởng", "quota": 1, "candidates": candidates(n, 6)},
             {"name": "Phó Cục trưởng", "quota": 2, "candidates": candidates(2, 7)},
         ]
