@@ -405,3 +405,20 @@ def test_live_tally_names_the_base_of_its_percent(
     expect(page.locator("tr[data-candidate=c1] [data-percent]").first).not_to_have_text("–")
     screenshot(page, screenshots / "chair-live-tally-base.png")
     screenshot(page, DOCS / "chair-live-tally.png")
+
+
+def test_the_list_tells_conferences_of_one_day_apart(
+    browser: Any, server: Server, screenshots: Path, watch: ConsoleWatch
+) -> None:
+    chair = Chair(browser, server, watch)
+    for step, place in ((("cuc", "term", "B4"), "Phòng họp số 2"), (("cuc", "term", "B5"), "")):
+        payload = {**conference_payload(step=step), "title": "Hội nghị quy hoạch", "place": place}
+        chair.api("POST", "/api/v1/conferences", payload)
+    page = chair.page
+    page.goto("/")
+    rows = page.locator("table.conference-list tbody tr")
+    texts = rows.all_text_contents()
+    same_title = [t for t in texts if "Hội nghị quy hoạch" in t]
+    assert len(same_title) == 2 and len(set(same_title)) == 2, same_title
+    screenshot(page, screenshots / "conference-list.png")
+    axe_check(page, "conference list")
