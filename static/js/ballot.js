@@ -1,11 +1,17 @@
 // The phone ballot: quota counter, review, idempotent submit with retries,
-// and live "closed" notice. Nothing is kept in browser storage.
+// and live "closed" notice. Nothing is kept in browser storage: a phone's receipt
+// comes back on a reload from a cookie its cast's answer sets (scoped to the slip's
+// own path, never at the booth), so this script needs no storage of its own.
+//
+// ES5 only, for old phones: no NodeList.forEach, no Element.closest, no arrow
+// functions, no classList.toggle(name, force). Without this script (or if it fails on
+// an old engine) the form still works: the server shows the review, then casts.
 (function () {
   "use strict";
   var root = document.getElementById("ballot");
-  if (!root) return;
-  var t = JSON.parse(document.getElementById("ballot-i18n").textContent);
   var form = document.getElementById("ballot-form");
+  if (!root || !form) return;  // the server-side review page needs no script
+  var t = JSON.parse(document.getElementById("ballot-i18n").textContent);
   var review = document.getElementById("review");
   var done = document.getElementById("done");
   var banner = document.getElementById("live-status");
@@ -16,45 +22,77 @@
   // is then this phone's own ballot, not somebody else's use of the slip.
   var mayHaveArrived = false;
 
+  function each(list, fn) {
+    for (var i = 0; i < list.length; i++) fn(list[i], i);
+  }
+  function toArray(list) {
+    var out = [];
+    each(list, function (item) { out.push(item); });
+    return out;
+  }
+  function setClass(el, name, on) {
+    var has = (" " + el.className + " ").indexOf(" " + name + " ") !== -1;
+    if (on && !has) el.className += " " + name;
+    if (!on && has) el.className = (" " + el.className + " ").replace(" " + name + " ", " ").replace(/^\s+|\s+$/g, "");
+  }
+  function ancestor(el, className) {
+    while (el && el !== document) {
+      if ((" " + el.className + " ").indexOf(" " + className + " ") !== -1) return el;
+      el = el.parentNode;
+    }
+    return null;
+  }
+  function signal(name) {
+    var ev;
+    if (typeof window.CustomEvent === "function") {
+      ev = new window.CustomEvent(name);
+    } else {
+      ev = document.createEvent("CustomEvent");
+      ev.initCustomEvent(name, false, false, null);
+    }
+    document.dispatchEvent(ev);
+  }
+
   function show(el) { el.hidden = false; }
   function hide(el) { el.hidden = true; }
   function say(text, kind) {
     banner.textContent = text;
     banner.className = "banner" + (kind ? " banner-" + kind : "");
     banner.hidden = !text;
+    if (text && kind === "error") banner.scrollIntoView(false);
   }
 
-  function positions() { return Array.prototype.slice.call(form.querySelectorAll("fieldset.position")); }
+  function positions() { return toArray(form.querySelectorAll("fieldset.position")); }
 
   function agreed(fs) {
-    return Array.prototype.slice.call(fs.querySelectorAll('input[value="agree"]:checked'));
+    return toArray(fs.querySelectorAll('input[value="agree"]:checked'));
   }
 
   function updateCounter(fs) {
-    var quota = parseInt(fs.dataset.quota, 10) || 0;
+    var quota = parseInt(fs.getAttribute("data-quota"), 10) || 0;
     var count = agreed(fs).length;
     var out = fs.querySelector("[data-count]");
     if (out) out.textContent = String(count);
     if (!quota) return;
     var full = count >= quota;
-    fs.querySelectorAll('input[value="agree"]').forEach(function (input) {
+    each(fs.querySelectorAll('input[value="agree"]'), function (input) {
       // Stop agreement beyond the quota: such a paper ballot would be invalid.
       input.disabled = full && !input.checked;
     });
     var note = fs.querySelector("[data-quota-note]");
     if (note) note.hidden = !full;
-    fs.classList.toggle("is-full", full);
+    setClass(fs, "is-full", full);
   }
 
-  positions().forEach(function (fs) {
+  each(positions(), function (fs) {
     fs.addEventListener("change", function () { updateCounter(fs); });
     updateCounter(fs);
   });
 
   function choices() {
     var out = {};
-    positions().forEach(function (fs) {
-      out[fs.dataset.key] = agreed(fs).map(function (input) {
+    each(positions(), function (fs) {
+      out[fs.getAttribute("data-key")] = agreed(fs).map(function (input) {
         return input.name.split(".")[1];
       });
     });
@@ -64,21 +102,21 @@
   function renderReview() {
     var list = document.getElementById("review-list");
     list.textContent = "";
-    positions().forEach(function (fs) {
+    each(positions(), function (fs) {
       var box = document.createElement("div");
       box.className = "review-position";
       var h = document.createElement("h3");
       h.textContent = fs.querySelector(".position-name").textContent;
       box.appendChild(h);
       var names = agreed(fs).map(function (input) {
-        return input.closest(".candidate").querySelector(".cand-name").textContent;
+        return ancestor(input, "candidate").querySelector(".cand-name").textContent;
       });
       var p = document.createElement("p");
       p.className = "muted small";
       p.textContent = t.agree_with + ":";
       box.appendChild(p);
       var ul = document.createElement("ul");
-      (names.length ? names : [t.nobody]).forEach(function (n) {
+      each(names.length ? names : [t.nobody], function (n) {
         var li = document.createElement("li");
         li.textContent = n;
         ul.appendChild(li);
@@ -94,8 +132,11 @@
     renderReview();
     hide(form);
     show(review);
-    document.getElementById("review-title").focus();
-    window.scrollTo(0, 0);
+    // To the review itself, not the page's top: its buttons stay on screen (they are
+    // sticky at the bottom of the review), so "Cast my ballot" is in view at once.
+    review.scrollIntoView(true);
+    var title = document.getElementById("js-review-title");
+    try { title.focus({ preventScroll: true }); } catch (e) { title.focus(); }
   });
 
   document.getElementById("edit-button").addEventListener("click", function () {
@@ -109,10 +150,11 @@
     document.getElementById("receipt-code").textContent = receipt;
     show(done);
     say("", "");
+    done.scrollIntoView(true);
     document.getElementById("done-title").focus();
     // Forget the choices: nothing of this ballot stays in the page.
     form.reset();
-    document.dispatchEvent(new CustomEvent("ballot:done"));
+    signal("ballot:done");
   }
 
   function recordedUnconfirmed() {
@@ -125,17 +167,20 @@
   function refuse(code) {
     finished = true;
     hide(form); hide(review);
+    form.reset();
     var text = {
-      already_recorded: t.already, ballot_closed: t.closed, token_void: t.void
+      already_recorded: t.already, ballot_closed: t.closed, token_void: t.void,
+      slip_taken: t.taken
     }[code] || t.error;
-    say(text, code === "already_recorded" ? "ok" : "error");
-    document.dispatchEvent(new CustomEvent("ballot:done"));
+    // Never green: whatever the reason, this phone's ballot was not recorded.
+    say(text, "error");
+    signal("ballot:done");
   }
 
   function send(body, attempt) {
     say(attempt ? t.retrying : t.sending, "info");
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", root.dataset.castUrl);
+    xhr.open("POST", root.getAttribute("data-cast-url"));
     xhr.setRequestHeader("Content-Type", "application/json");
     xhr.timeout = 15000;
     xhr.onload = function () {
@@ -170,16 +215,18 @@
     if (sending || finished) return;
     sending = true;
     this.disabled = true;
-    send(JSON.stringify({ token: root.dataset.credential, choices: choices() }), 0);
+    send(JSON.stringify({ token: root.getAttribute("data-credential"), choices: choices() }), 0);
   });
 
   if (window.io) {
-    var socket = window.io({ auth: { conference: root.dataset.conference, view: "ballot" },
+    var socket = window.io({ auth: { conference: root.getAttribute("data-conference"), view: "ballot" },
                              transports: ["websocket", "polling"] });
     socket.on("turnout", function (s) {
       if (s.status !== "open" && !finished && !sending) {
         finished = true;
         hide(form); hide(review);
+        form.reset();
+        // The voter's choices were never sent: say so plainly, not just "closed".
         say(t.closed_live, "error");
       }
     });

@@ -165,7 +165,7 @@ def test_cast_ballot_error_codes(document: dict[str, Any]) -> None:
     assert codes == {
         "400": {"invalid_token", "invalid_choices", "invalid_json"},
         "404": {"unknown_token", "unknown_code"},
-        "409": {"already_recorded", "ballot_closed", "ballot_not_open"},
+        "409": {"already_recorded", "ballot_closed", "ballot_not_open", "slip_taken"},
         "410": {"token_void"},
         "413": {"request_too_large"},
         "422": {"unknown_position", "unknown_candidate", "duplicate_candidate", "over_quota"},

@@ -329,4 +329,14 @@ def test_nothing_about_the_hand_out_is_stored(
     assert snapshot() == before
     with app.app_context():
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("tokens")}
-    assert columns == {"id", "conference_id", "secret_hash", "code_hash", "state"}
+    # holder_hash and contested are written by a phone opening a kiosk slip, never by the
+    # kiosk or the sheet (test_kiosk_binding.py).
+    assert columns == {
+        "id",
+        "conference_id",
+        "secret_hash",
+        "code_hash",
+        "state",
+        "holder_hash",
+        "contested",
+    }

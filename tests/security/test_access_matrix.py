@@ -59,6 +59,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     # The attendee's phone.
     ("/v", "GET"): PUBLIC,
     ("/v", "POST"): PUBLIC,
+    ("/k", "GET"): PUBLIC,  # the kiosk's code form (binds the slip it opens to the phone)
     ("/v/<credential>", "GET"): BALLOT,
     ("/v/<credential>", "POST"): BALLOT,
     ("/api/v1/ballots/<credential>", "GET"): BALLOT,

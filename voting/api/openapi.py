@@ -393,12 +393,19 @@ def handout_schema() -> Schema:
     return obj(
         {
             "status": STATUS,
-            "remaining": integer("Tokens held for hand-out and not yet used."),
+            "remaining": integer("Tokens held for hand-out: neither opened by a phone nor used."),
+            "double_scans": integer(
+                "Kiosk slips a second phone tried to open after the first had it "
+                "(someone still needs a slip)."
+            ),
             "token_id": nullable(string()),
-            "qr": nullable(string("SVG of the current QR code.")),
+            "qr": nullable(string("SVG of the current QR code (it encodes `kiosk_url`).")),
             "code": nullable(string()),
-            "url": nullable(string()),
-            "code_url": string("Where a phone types a code."),
+            "url": nullable(string("The slip's ballot URL, as on the printed sheet.")),
+            "kiosk_url": nullable(
+                string("The same URL with the kiosk's mark: the first phone to open it keeps it.")
+            ),
+            "code_url": string("Where a phone types the kiosk's code."),
         },
         description="Kiosk hand-out: the one token currently shown (null when none).",
     )
@@ -769,7 +776,8 @@ INVALID_FIELD = {422: ["invalid_field"]}
 TOKEN_LOOKUP = {
     400: ["invalid_token"],
     404: ["unknown_token", "unknown_code"],
-    409: ["already_recorded", "ballot_closed", "ballot_not_open"],
+    # slip_taken: a kiosk slip another phone opened first (only that phone may cast it).
+    409: ["already_recorded", "ballot_closed", "ballot_not_open", "slip_taken"],
     410: ["token_void"],
 }
 
@@ -949,8 +957,8 @@ def conference_paths() -> dict[str, Schema]:
                 errors=RUN,
                 description=(
                     "The slip for the kiosk to show. With `token_id` (the slip the kiosk shows "
-                    "now) the same slip while it is unused; otherwise one chosen at random "
-                    "among the unused. Nothing records what was shown."
+                    "now) the same slip while no phone has opened it; otherwise one chosen at "
+                    "random among the unopened. Nothing records what was shown."
                 ),
                 parameters=[
                     {

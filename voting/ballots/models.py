@@ -37,6 +37,14 @@ class Token(db.Model):
     #: issued → used (one ballot cast) or void (replaced by the chair); paper → used
     #: when the counting committee enters a returned paper ballot.
     state: so.Mapped[str] = so.mapped_column(sa.String(8), default="issued")
+    #: A kiosk slip's phone: HMAC of the random secret that phone keeps in a cookie scoped
+    #: to the slip's ballot path, set when the kiosk's QR is first opened (the kiosk then
+    #: moves on) and cleared when the slip is used. It names a browser, never a person,
+    #: a time or an order, and nothing links a token to its ballot.
+    holder_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), default=None)
+    #: Another phone tried to open this kiosk slip after the first: someone in the queue
+    #: still needs a slip (the chair's turnout counts these, never which ones).
+    contested: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
 
 class Ballot(db.Model):

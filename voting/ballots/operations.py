@@ -8,6 +8,7 @@ SQLite (where a transaction that has read cannot later upgrade to a writer).
 
 from __future__ import annotations
 
+import hmac
 import json
 import threading
 from collections import deque
@@ -28,6 +29,8 @@ from voting.ballots.tokens import (
     IssuedToken,
     code_hash,
     derive,
+    holder_hash,
+    new_holder,
     new_id,
     normalize_code,
     random_code,
@@ -151,6 +154,73 @@ def refusal_for(conference: Conference, token: Token) -> DomainError | None:
     return None
 
 
+def slip_taken() -> DomainError:
+    return DomainError(
+        "slip_taken", "This slip was opened on another phone first: it cannot vote here.", 409
+    )
+
+
+def holder_refusal(key: str, token: Token, holder: str | None) -> DomainError | None:
+    """Why this phone (its cookie's ``holder`` secret, if any) may not use a bound slip.
+
+    Only a kiosk slip is bound (voting.ballots.routes says why printed slips are not):
+    the first phone that opened it holds the secret whose HMAC the token keeps.
+    """
+    if token.holder_hash is None or token.state != "issued":
+        return None
+    if holder and hmac.compare_digest(token.holder_hash, holder_hash(key, holder)):
+        return None
+    return slip_taken()
+
+
+#: A kiosk slip's first opening: only an unused slip no phone holds yet is bound.
+_BIND = (
+    Token.__table__.update()
+    .where(
+        Token.__table__.c.id == sa.bindparam("b_token"),
+        Token.__table__.c.state == "issued",
+        Token.__table__.c.holder_hash.is_(None),
+    )
+    .values(holder_hash=sa.bindparam("b_holder"))
+)
+_CONTEST = (
+    Token.__table__.update()
+    .where(Token.__table__.c.id == sa.bindparam("b_token"), sa.not_(Token.__table__.c.contested))
+    .values(contested=True)
+)
+
+
+def open_kiosk_slip(key: str, token_id: str) -> str | None:
+    """Bind an unopened kiosk slip to the phone opening it: that phone's secret, or None.
+
+    One conditional UPDATE (the transaction's first write), so of two phones opening
+    the slip at once exactly one wins. Stored: the HMAC of a fresh random secret — no
+    time, no order, nothing about the phone; the secret itself lives only in its cookie.
+    """
+    holder = new_holder()
+    bound = db.session.connection().execute(
+        _BIND, {"b_token": token_id, "b_holder": holder_hash(key, holder)}
+    )
+    return holder if bound.rowcount else None
+
+
+def flag_contested(token_id: str) -> bool:
+    """Mark that a second phone tried a kiosk slip; False if it was already marked."""
+    return bool(db.session.connection().execute(_CONTEST, {"b_token": token_id}).rowcount)
+
+
+#: Refusals of a ballot's content (not of its slip): the plain form shows them on the form.
+CHOICE_REFUSALS = frozenset(
+    {
+        "invalid_choices",
+        "unknown_position",
+        "unknown_candidate",
+        "duplicate_candidate",
+        "over_quota",
+    }
+)
+
+
 @dataclass(frozen=True)
 class BallotDefinition:
     """What a valid ballot of one open conference may contain (fixed once it opens)."""
@@ -231,11 +301,16 @@ def normalize_choices(
 # so it runs as Core SQL on the session's connection, not through the unit of work.
 _tokens, _conferences = Token.__table__, Conference.__table__
 _candidates, _ballots, _receipts = Candidate.__table__, Ballot.__table__, Receipt.__table__
-#: The claim: only an issued token becomes used, whatever the concurrency.
+#: The claim: only an issued token becomes used, whatever the concurrency — and a bound
+#: kiosk slip only by its phone. The binding goes with the use: nothing of it is kept.
 _CLAIM = (
     _tokens.update()
-    .where(_tokens.c.id == sa.bindparam("b_token"), _tokens.c.state == "issued")
-    .values(state="used")
+    .where(
+        _tokens.c.id == sa.bindparam("b_token"),
+        _tokens.c.state == "issued",
+        sa.or_(_tokens.c.holder_hash.is_(None), _tokens.c.holder_hash == sa.bindparam("b_holder")),
+    )
+    .values(state="used", holder_hash=None)
 )
 #: Counted only while the ballot is open: a cast racing the close loses cleanly.
 _COUNT = (
@@ -315,16 +390,20 @@ class Cast:
     conference_id: int
 
 
-def cast_ballot(key: str, credential: str, raw_choices: Any, *, booth: bool = False) -> Cast:
+def cast_ballot(
+    key: str, credential: str, raw_choices: Any, *, booth: bool = False, holder: str | None = None
+) -> Cast:
     """Record one ballot for a token; returns its receipt code.
 
     ``booth``: cast at the room's booth; only the conference's booth count says so.
+    ``holder``: the phone's secret for a kiosk slip it opened (its cookie), if any.
 
     Raises :class:`DomainError` (nothing changed) for a bad, used, void or
-    foreign token, a ballot that is not open, or malformed choices.
+    foreign token, a kiosk slip another phone opened, a ballot that is not open,
+    or malformed choices.
     """
     conference, token = find_token(key, credential)
-    refusal = refusal_for(conference, token)
+    refusal = refusal_for(conference, token) or holder_refusal(key, token, holder)
     if refusal:
         raise refusal
     definition = ballot_definition(conference)
@@ -335,13 +414,16 @@ def cast_ballot(key: str, credential: str, raw_choices: Any, *, booth: bool = Fa
     db.session.rollback()
 
     connection = db.session.connection()
-    claimed = connection.execute(_CLAIM, {"b_token": token_id}).rowcount
+    claim = {"b_token": token_id, "b_holder": holder_hash(key, holder) if holder else None}
+    claimed = connection.execute(_CLAIM, claim).rowcount
     counted = claimed and connection.execute(_COUNT, {"b_conference": conference_id}).rowcount
     if not counted:
         db.session.rollback()
         conference, token = find_token(key, credential)
-        raise refusal_for(conference, token) or DomainError(
-            "ballot_closed", "The ballot is closed.", 409
+        raise (
+            refusal_for(conference, token)
+            or holder_refusal(key, token, holder)
+            or DomainError("ballot_closed", "The ballot is closed.", 409)
         )
     connection.execute(
         _INSERT_BALLOT,

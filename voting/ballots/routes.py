@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     jsonify,
@@ -21,8 +22,21 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from voting.auth.access import conference_for
 from voting.ballots import handout
-from voting.ballots.models import PaperEntry
-from voting.ballots.operations import cast_ballot, find_token, refusal_for, serialized_casts
+from voting.ballots.models import PaperEntry, Receipt
+from voting.ballots.operations import (
+    CHOICE_REFUSALS,
+    ballot_definition,
+    cast_ballot,
+    find_token,
+    flag_contested,
+    holder_refusal,
+    is_code,
+    normalize_choices,
+    open_kiosk_slip,
+    refusal_for,
+    serialized_casts,
+    slip_taken,
+)
 from voting.ballots.paper import (
     SPOILT_REASONS,
     convert_slip,
@@ -33,14 +47,14 @@ from voting.ballots.paper import (
     waiting_member,
 )
 from voting.ballots.qr import qr_svg
-from voting.ballots.tokens import IssuedToken, format_code, sign
+from voting.ballots.tokens import IssuedToken, format_code, is_receipt, normalize_code, sign
 from voting.conferences.models import Conference, find_conference
 from voting.conferences.rules import conference_rule
 from voting.errors import DomainError
 from voting.extensions import csrf, db
 from voting.network import public_base_url
 from voting.realtime.publisher import notify
-from voting.views import commit_or_flash
+from voting.views import commit_or_flash, flash_error
 
 blueprint = Blueprint("ballots", __name__)
 
@@ -63,51 +77,262 @@ def slip(conference: Conference, token: IssuedToken) -> dict[str, Any]:
     }
 
 
-def refused_page(exc: DomainError, conference: Conference | None = None):  # type: ignore[no-untyped-def]
+def kiosk_slip(conference: Conference, token: IssuedToken) -> dict[str, Any]:
+    """A slip as the kiosk shows it: its QR carries the kiosk's mark (see KIOSK_MARK)."""
+    url = ballot_url(conference, token)
+    kiosk_url = f"{url}?{KIOSK_MARK}=1"
+    return {
+        "url": url,
+        "kiosk_url": kiosk_url,
+        "qr": qr_svg(kiosk_url),
+        "code": format_code(token.code),
+        "code_url": f"{public_base_url()}/k",
+    }
+
+
+def refused_page(  # type: ignore[no-untyped-def]
+    exc: DomainError, conference: Conference | None = None, *, unsent: bool = False
+):
+    """Why a slip cannot vote. ``unsent``: a ballot was being cast, and was not recorded."""
     db.session.rollback()
-    return render_template("ballot/refused.html", error=exc, conference=conference), exc.status
+    return render_template(
+        "ballot/refused.html", error=exc, conference=conference, unsent=unsent
+    ), exc.status
 
 
-@blueprint.route("/v", methods=["GET", "POST"])
-@csrf.exempt
-def enter_code():  # type: ignore[no-untyped-def]
-    """For a phone whose camera fails: type the code printed on the slip."""
-    if request.method == "POST":
-        code = request.form.get("code", "").strip()[:40]
-        return redirect(url_for("ballots.ballot", credential=code))
-    return render_template("ballot/code.html")
+# --- the phone: a slip's own ballot page (/v/<credential>)
+#
+# A kiosk slip belongs to the first phone that opens it. The kiosk's QR is public — anyone
+# in the queue, or looking at the screen, can scan it — so when it is first opened the slip
+# is bound to that phone: a random secret goes into a cookie scoped to the slip's ballot
+# path (sent to that path only, never to another slip's), the tokens table keeps an HMAC
+# of it (no time, no order), and the kiosk moves on to an unopened slip. A reload on that
+# phone still works; any other phone gets a red page telling the voter to ask the chair for
+# the next slip, and the slip is flagged so the chair's turnout counts it.
+#
+# Printed slips are not bound. A printed slip is handed to one person, so no one else is
+# racing for it, and binding would only add ways to lose it: a QR opened in a scanner
+# app's own browser (Zalo's, say) and then in Chrome, a private tab, or the booth after a
+# flat battery would each need the chair. The kiosk marks its QR (``?kiosk=1``) and its
+# code form (/k) instead. The mark grants nothing — left off, a slip is simply not bound —
+# and once a slip is bound every path (this page, the JSON API, the booth) requires the
+# first phone's secret.
+
+#: The kiosk slip's phone keeps this cookie, scoped to the slip's ballot path.
+HOLDER_COOKIE = "slip_holder"
+#: The receipt, kept on the voter's own phone (same scope) so a reload shows it again.
+#: The server keeps nothing linking a receipt to a slip: it reads the cookie and forgets.
+RECEIPT_COOKIE = "slip_receipt"
+#: A meeting's day for the binding; a month for the receipt (the list comes after the close).
+HOLDER_SECONDS = 24 * 3600
+RECEIPT_SECONDS = 31 * 24 * 3600
+#: The kiosk's mark on its QR and on its code form.
+KIOSK_MARK = "kiosk"
 
 
-@blueprint.route("/v/<credential>", methods=["GET", "POST"])
-@csrf.exempt  # the token in the URL is the credential; a forger cannot know it
-def ballot(credential: str):  # type: ignore[no-untyped-def]
-    try:
-        conference, token = find_token(_key(), credential)
-    except DomainError as exc:
-        return refused_page(exc)
-    refusal = refusal_for(conference, token)
-    if refusal:
-        return refused_page(refusal, conference)
-    if request.method == "POST":
-        choices: dict[str, list[str]] = {p.key: [] for p in conference.positions}
-        for name, value in request.form.items():
-            pkey, _, ckey = name.partition(".")
-            if value == "agree" and pkey in choices:
+def _ballot_path(credential: str) -> str:
+    return str(url_for("ballots.ballot", credential=credential))
+
+
+def _keep_on_phone(response: Response, name: str, value: str, credential: str, age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=age,
+        path=_ballot_path(credential),
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _kept_receipt(conference: Conference) -> str | None:
+    """The receipt this phone keeps for this slip, if it is one of the conference's."""
+    code = request.cookies.get(RECEIPT_COOKIE, "")
+    if not is_receipt(code) or db.session.get(Receipt, (conference.id, code)) is None:
+        return None
+    return code
+
+
+def _received(conference: Conference, credential: str, receipt: str) -> Response:
+    """The receipt page; the phone keeps the code (its cookie) for a reload."""
+    response = make_response(
+        render_template("ballot/received.html", conference=conference, receipt=receipt)
+    )
+    _keep_on_phone(response, RECEIPT_COOKIE, receipt, credential, RECEIPT_SECONDS)
+    response.delete_cookie(HOLDER_COOKIE, path=_ballot_path(credential))
+    return response
+
+
+def _flag_contested(conference_id: int, token_id: str) -> None:
+    """Count a second phone at a kiosk slip (once per slip) for the chair's turnout."""
+    db.session.rollback()
+    with serialized_casts():
+        if flag_contested(token_id):
+            db.session.commit()
+            notify(conference_id)
+        else:
+            db.session.rollback()
+
+
+def _taken(conference: Conference, token_id: str):  # type: ignore[no-untyped-def]
+    """A second phone at a kiosk slip: flagged for the chair, refused in red."""
+    _flag_contested(conference.id, token_id)
+    return refused_page(slip_taken(), conference)
+
+
+def _form_choices(conference: Conference) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The plain form's choices, and its marks (field name -> agree/disagree) to show again."""
+    choices: dict[str, list[str]] = {p.key: [] for p in conference.positions}
+    marks: dict[str, str] = {}
+    for name, value in request.form.items():
+        pkey, _sep, ckey = name.partition(".")
+        if pkey in choices and value in ("agree", "disagree"):
+            marks[name] = value
+            if value == "agree":
                 choices[pkey].append(ckey)
-        try:
-            with serialized_casts():
-                receipt = cast_ballot(_key(), credential, choices).receipt
-                db.session.commit()
-        except DomainError as exc:
-            return refused_page(exc, conference)
-        notify(conference.id)
-        return render_template("ballot/received.html", conference=conference, receipt=receipt)
+    return choices, marks
+
+
+def _ballot_page(conference: Conference, credential: str, **context: Any) -> str:
     return render_template(
         "ballot/ballot.html",
         conference=conference,
         rule=conference_rule(conference),
         credential=credential,
+        **context,
     )
+
+
+@blueprint.route("/v", methods=["GET", "POST"])
+@csrf.exempt
+def enter_code():  # type: ignore[no-untyped-def]
+    """For a phone whose camera fails: type the code printed on the slip (or on the kiosk)."""
+    if request.method == "POST":
+        code = request.form.get("code", "").strip()[:40]
+        # The canonical form: the slip's cookies are scoped to this very path.
+        credential = normalize_code(code) if is_code(code) else code
+        kiosk = {KIOSK_MARK: "1"} if request.form.get(KIOSK_MARK) else {}
+        return redirect(url_for("ballots.ballot", credential=credential, **kiosk))
+    return render_template("ballot/code.html", kiosk=False)
+
+
+@blueprint.get("/k")
+def enter_kiosk_code():  # type: ignore[no-untyped-def]
+    """The kiosk's code form: as /v, and the slip it opens is bound to this phone."""
+    return render_template("ballot/code.html", kiosk=True)
+
+
+@blueprint.route("/v/<credential>", methods=["GET", "POST"])
+@csrf.exempt  # the token in the URL is the credential; a forger cannot know it
+def ballot(credential: str):  # type: ignore[no-untyped-def]
+    """The slip's ballot; the plain form's review and cast; ballot.js's JSON cast.
+
+    Without JavaScript the form goes through a review page first (``action=review``),
+    then casts (``action=cast``; a form with no action is a complete ballot, as before).
+    """
+    if request.method == "POST" and request.is_json:
+        return phone_cast(credential)
+    key = _key()
+    try:
+        conference, token = find_token(key, credential)
+    except DomainError as exc:
+        return refused_page(exc)
+    holder = request.cookies.get(HOLDER_COOKIE)
+    if token.state == "used":
+        receipt = _kept_receipt(conference)
+        if receipt:  # this phone's own ballot: its receipt again, after a reload
+            return _received(conference, credential, receipt)
+    refusal = refusal_for(conference, token)
+    if refusal:
+        return refused_page(refusal, conference, unsent=request.method == "POST")
+    if holder_refusal(key, token, holder):
+        return _taken(conference, token.id)
+    if request.method == "POST":
+        return _phone_form(conference, token.id, credential, holder)
+    claimed = None
+    if request.method == "GET" and token.holder_hash is None and request.args.get(KIOSK_MARK):
+        token_id, conference_id = token.id, conference.id
+        db.session.rollback()  # the claim is its transaction's first statement (SQLite)
+        with serialized_casts():
+            claimed = open_kiosk_slip(key, token_id)
+            db.session.commit()
+        if claimed is None:  # another phone opened it a moment earlier
+            return _taken(conference, token_id)
+        notify(conference_id)  # the kiosk moves on at once
+    response = make_response(_ballot_page(conference, credential))
+    if claimed:
+        _keep_on_phone(response, HOLDER_COOKIE, claimed, credential, HOLDER_SECONDS)
+    return response
+
+
+def _phone_form(  # type: ignore[no-untyped-def]
+    conference: Conference, token_id: str, credential: str, holder: str | None
+):
+    """The plain form (no JavaScript): review, change, or cast."""
+    choices, marks = _form_choices(conference)
+    action = request.form.get("action", "cast")
+    if action == "change":
+        return _ballot_page(conference, credential, marks=marks)
+    if action == "review":
+        try:
+            checked = normalize_choices(ballot_definition(conference), choices)
+        except DomainError as exc:
+            db.session.rollback()
+            return _ballot_page(conference, credential, marks=marks, error=exc), exc.status
+        return _ballot_page(conference, credential, marks=marks, review=checked)
+    conference_id = conference.id
+    try:
+        with serialized_casts():
+            receipt = cast_ballot(_key(), credential, choices, holder=holder).receipt
+            db.session.commit()
+    except DomainError as exc:
+        if exc.code == "slip_taken":
+            return _taken(conference, token_id)
+        if exc.code in CHOICE_REFUSALS:  # a bad form: shown on the form, nothing cast
+            db.session.rollback()
+            return _ballot_page(conference, credential, marks=marks, error=exc), exc.status
+        return refused_page(exc, conference, unsent=True)
+    notify(conference_id)
+    return _received(conference, credential, receipt)
+
+
+def _json_refusal(exc: DomainError):  # type: ignore[no-untyped-def]
+    db.session.rollback()
+    text = _(exc.message, **{k: v for k, v in exc.params.items() if isinstance(v, str | int)})
+    body: dict[str, Any] = {"code": exc.code, "message": text}
+    if exc.params:
+        body["details"] = exc.params
+    return jsonify(error=body), exc.status
+
+
+def phone_cast(credential: str):  # type: ignore[no-untyped-def]
+    """ballot.js's cast, POSTed as JSON to the slip's own path so its cookies come along.
+
+    Refusals are JSON (the page's script reads their code); the receipt is also kept on
+    the phone (a cookie scoped to this path) for a reload.
+    """
+    data = request.get_json(silent=True)
+    try:
+        if not isinstance(data, dict):
+            raise DomainError("invalid_choices", "The ballot's choices are malformed.", 400)
+        conference, token = find_token(_key(), credential)
+        conference_id, token_id = conference.id, token.id
+        with serialized_casts():
+            cast = cast_ballot(
+                _key(), credential, data.get("choices"), holder=request.cookies.get(HOLDER_COOKIE)
+            )
+            db.session.commit()
+    except DomainError as exc:
+        response = _json_refusal(exc)
+        if exc.code == "slip_taken":
+            _flag_contested(conference_id, token_id)
+        return response
+    notify(cast.conference_id)
+    response = make_response(jsonify(status="recorded", receipt=cast.receipt), 201)
+    _keep_on_phone(response, RECEIPT_COOKIE, cast.receipt, credential, RECEIPT_SECONDS)
+    response.delete_cookie(HOLDER_COOKIE, path=_ballot_path(credential))
+    return response
 
 
 @blueprint.get("/c/<public_id>/handout/sheet")
@@ -122,7 +347,7 @@ def handout_sheet(public_id: str):  # type: ignore[no-untyped-def]
 @blueprint.get("/c/<public_id>/handout/kiosk")
 @login_required
 def handout_kiosk(public_id: str):  # type: ignore[no-untyped-def]
-    """One QR at a time on a screen; moves on when used or on "next" (see kiosk_state)."""
+    """One QR at a time on a screen; moves on once opened, or on "next" (see kiosk_state)."""
     conference = conference_for(public_id, run=True)
     return render_template("handout/kiosk.html", conference=conference)
 
@@ -133,20 +358,25 @@ def kiosk_state(
     """What the kiosk shows, given the token id it shows now (the page sends it).
 
     Stateless: any process, also after a restart, answers the same way. The
-    shown slip stays while unused; once used (or on "next", ``other``) another
-    unused slip is chosen at random. Nothing records what was shown.
+    shown slip stays while no phone has opened it; once opened (or used, or on
+    "next", ``other``) another unopened slip is chosen at random. ``remaining``
+    counts the slips neither opened nor used; ``double_scans`` the slips a second
+    phone tried to open (someone in the queue still needs one). Nothing records
+    what was shown.
     """
-    unused = handout.pending(conference, _key())
-    chosen = handout.choose(unused, shown if isinstance(shown, str) else None, other=other)
-    current = slip(conference, chosen) if chosen else None
+    unopened = handout.pending(conference, _key())
+    chosen = handout.choose(unopened, shown if isinstance(shown, str) else None, other=other)
+    current = kiosk_slip(conference, chosen) if chosen else None
     return {
         "status": conference.status,
-        "remaining": len(unused),
+        "remaining": len(unopened),
+        "double_scans": handout.double_scans(conference),
         "token_id": chosen.token_id if chosen else None,
         "qr": str(current["qr"]) if current else None,
         "code": current["code"] if current else None,
         "url": current["url"] if current else None,
-        "code_url": f"{public_base_url()}/v",
+        "kiosk_url": current["kiosk_url"] if current else None,
+        "code_url": f"{public_base_url()}/k",
     }
 
 
@@ -244,21 +474,22 @@ def paper_entry(public_id: str):  # type: ignore[no-untyped-def]
                 return redirect(url_for("conferences.show", public_id=public_id))
         else:
             pin = request.form.get("pin", "")[:40]
-            outcome: list[str] = []
-            if commit_or_flash(
-                lambda: outcome.append(
-                    enter_paper(
-                        conference, _marks(conference), request.form.get("spoilt"), pin, _key()
-                    )
-                ),
-                _("Entry saved."),
-            ):
-                if outcome == ["mismatch"]:
+            try:
+                outcome = enter_paper(
+                    conference, _marks(conference), request.form.get("spoilt"), pin, _key()
+                )
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                flash_error(exc)
+            else:
+                # One message per outcome: a mismatch saved nothing, so no "saved" beside it.
+                if outcome == "mismatch":
                     flash(
                         _("The two entries differ; both were discarded. Enter the ballot again."),
                         "error",
                     )
-                elif outcome == ["waiting"]:
+                elif outcome == "waiting":
                     flash(_("First entry saved. Another member now enters the same ballot."), "ok")
                 else:
                     flash(_("The two entries match: the ballot is counted."), "ok")
@@ -348,8 +579,10 @@ def booth_ballot(signed: str, conference: Conference, credential: str):  # type:
         return render_template(
             "ballot/refused.html", error=exc, conference=conference, booth=signed
         ), exc.status
+    # A kiosk slip another phone opened first stays that phone's: the booth keeps no
+    # cookie (the next voter would inherit it), so it can neither bind nor prove a binding.
     refusal = (
-        refusal_for(found, token)
+        (refusal_for(found, token) or holder_refusal(_key(), token, None))
         if found.id == conference.id
         else DomainError("unknown_token", "This ballot link belongs to no open conference.", 404)
     )
@@ -390,11 +623,6 @@ def booth_cast(signed: str):  # type: ignore[no-untyped-def]
             cast = cast_ballot(_key(), token, data.get("choices"), booth=True)
             db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
-        text = _(exc.message, **{k: v for k, v in exc.params.items() if isinstance(v, str | int)})
-        body: dict[str, Any] = {"code": exc.code, "message": text}
-        if exc.params:
-            body["details"] = exc.params
-        return jsonify(error=body), exc.status
+        return _json_refusal(exc)
     notify(cast.conference_id)
     return jsonify(status="recorded", receipt=cast.receipt), 201

@@ -121,6 +121,21 @@ def code_hash(key: str, code: str) -> str:
     return _hmac(key, "code", normalize_code(code))
 
 
+def holder_hash(key: str, holder: str) -> str:
+    """What the tokens table keeps of the random secret a kiosk slip's phone holds."""
+    return _hmac(key, "holder", holder)
+
+
+def new_holder() -> str:
+    """A phone's claim on a kiosk slip: 128 random bits, never derived, never stored."""
+    return secrets.token_urlsafe(16)
+
+
+def is_receipt(value: str) -> bool:
+    """Whether a string has a receipt code's form (what a phone's cookie may bring back)."""
+    return len(value) == RECEIPT_LENGTH and all(ch in CODE_ALPHABET for ch in value)
+
+
 def sign(key: str, conference_public_id: str, secret: str) -> str:
     return URLSafeSerializer(key, salt=_SIGNING_SALT).dumps([conference_public_id, secret])
 
