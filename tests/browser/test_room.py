@@ -418,7 +418,7 @@ def test_conference_in_a_room(
         "Độc lập - Tự do - Hạnh phúc",
         "Kiên Giang, ngày 23 tháng 11 năm 2026",
         "Biên bản kiểm phiếu",
-        "Ông/Bà Võ Văn Tùng, Chi cục trưởng Chi cục THADS TP Rạch Giá — Trưởng ban",
+        "Đồng chí Võ Văn Tùng, Chi cục trưởng Chi cục THADS TP Rạch Giá — Trưởng ban",
         "Đạt khi số phiếu đồng ý trên 50% so với tổng số người có mặt",
         "số phiếu đồng ý cần đạt: 05 (năm) phiếu",
         "Tổng số người được triệu tập: 09 (chín) người; có mặt: 08 (tám) người",

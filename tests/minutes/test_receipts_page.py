@@ -64,9 +64,11 @@ def test_after_the_close_every_code_is_listed_sorted_without_choices(
     page = anyone.get(f"/r/{conf['id']}?lang=en").get_data(as_text=True)
     assert listed_codes(page) == sorted(receipts)
     assert "Ballots counted: 5" in page
-    # Names no candidate and no choice; no digest before the lock.
+    # Names no candidate and no choice; no digest before the lock. (Addresses left out:
+    # a static file's content hash may well contain "c2".)
+    shown = re.sub(r'(href|src)="[^"]*"', "", page)
     for name in ("Lê Thị Phương Tâm", "Nguyễn Hoàng Phúc", "Trương Ngọc Ánh", "c1", "c2"):
-        assert name not in page
+        assert name not in shown
     assert 'id="result-digest"' not in page
     assert "its digest appears here once it is" in page
 

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from voting.minutes.words import count_in_words, dated_line, number_in_words
+from voting.minutes.words import (
+    clock_time,
+    count_in_words,
+    dated_line,
+    local_day,
+    long_date,
+    number_in_words,
+    short_date,
+    time_on,
+)
 
 PINNED = {
     0: "không",
@@ -110,3 +121,30 @@ def test_dated_line_follows_nghi_dinh_30() -> None:
     # Days below 10 and months below 3 take a leading zero.
     assert dated_line("Hà Nội", "2026-02-05") == "Hà Nội, ngày 05 tháng 02 năm 2026"
     assert dated_line("", "2026-11-23") == "ngày 23 tháng 11 năm 2026"
+
+
+def test_times_are_on_the_rooms_clock_near_midnight() -> None:
+    # 17:30 UTC on 30 November is 00:30 on 1 December in Hà Nội.
+    assert clock_time("2026-11-30T17:30:00Z") == "00 giờ 30 phút ngày 01/12/2026"
+    assert local_day("2026-11-30T17:30:00Z") == date(2026, 12, 1)
+    assert local_day("2026-11-30T16:59:59Z") == date(2026, 11, 30)
+    assert local_day(None) is None
+    assert clock_time("2026-11-30T17:30:00Z", "UTC") == "17 giờ 30 phút ngày 30/11/2026"
+
+
+def test_a_time_on_the_conference_day_gives_no_date_another_day_says_which() -> None:
+    opened = "2026-11-30T17:30:00Z"
+    assert time_on(opened, "2026-12-01") == "00 giờ 30 phút"
+    assert time_on(opened, "2026-11-30") == "00 giờ 30 phút ngày 01/12/2026 (ngày hôm sau)"
+    assert time_on(opened, "2026-11-30", long=True) == (
+        "00 giờ 30 phút ngày 01 tháng 12 năm 2026 (ngày hôm sau)"
+    )
+    assert time_on(opened, "2026-12-02") == "00 giờ 30 phút ngày 01/12/2026 (ngày hôm trước)"
+    assert time_on(opened, "2026-11-20") == "00 giờ 30 phút ngày 01/12/2026"
+    assert time_on(None, "2026-12-01") == "…"
+
+
+def test_dates_in_both_vietnamese_forms() -> None:
+    assert long_date(date(2026, 12, 1)) == "ngày 01 tháng 12 năm 2026"
+    assert long_date(date(2026, 2, 5)) == "ngày 05 tháng 02 năm 2026"
+    assert short_date(date(2026, 12, 1)) == "01/12/2026"

@@ -4,12 +4,21 @@ Layout per Nghị định 30/2020: A4; margins top/bottom 20 mm, left 30 mm, rig
 Times New Roman 13 pt (a document font, not embedded); the national-motto header; the
 place and date in italics; page numbers in the footer from page 2. The words are the
 layout's, shared with the PDF.
+
+Pages break as an office's do: what ``layout.keeps_with_next`` keeps together is marked
+"keep with next" (a heading with what it introduces, the last text with the
+signatures), no table row splits, the heading row goes with the first row.
+
+The file is deterministic: core properties (created, modified) are the lock's moment
+and every ZIP entry is dated at it, so each download of a locked result is byte for
+byte the dossier's file.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from docx import Document
@@ -23,6 +32,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from voting.minutes.chart import chart_png
+from voting.minutes.dossier import dated_zip
 from voting.minutes.layout import (
     CHAIN_HEAD_LABEL,
     Block,
@@ -33,6 +43,7 @@ from voting.minutes.layout import (
     Signatures,
     Text,
     Title,
+    keeps_with_next,
 )
 from voting.validation import printable
 
@@ -158,6 +169,20 @@ def _page_field(paragraph: Paragraph) -> None:
         run._r.append(el)
 
 
+def _keep_with_next(element: Any) -> None:
+    """Every paragraph in ``element`` (a paragraph, a row, a table) keeps with the next."""
+    paragraphs = [element] if element.tag == qn("w:p") else element.iter(qn("w:p"))
+    for p in paragraphs:
+        p.get_or_add_pPr().keepNext_val = True
+
+
+def _cant_split(tr: Any) -> None:
+    tr_pr = tr.get_or_add_trPr()
+    cant = OxmlElement("w:cantSplit")
+    cant.set(qn("w:val"), "true")
+    tr_pr.insert(0, cant)
+
+
 def _set_widths(table: Table, widths: list[Any]) -> None:
     table.autofit = False
     # LibreOffice lays tables out by the grid (w:gridCol), Word by the cells: set both.
@@ -187,6 +212,7 @@ def _new_document() -> Any:
     _set_font(normal, SIZE)
     normal.paragraph_format.space_after = Pt(3)
     normal.paragraph_format.line_spacing = 1.1
+    normal.paragraph_format.widow_control = True  # no paragraph's lone line on a page
     # Page numbers from page 2: the first page has its own (empty) footer.
     section.different_first_page_header_footer = True
     footer_p = section.footer.paragraphs[0]
@@ -261,6 +287,10 @@ def _table(document: Any, block: ResultTable) -> None:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     tr_pr.append(repeat)
+    for row in table.rows:
+        _cant_split(row._tr)
+    # The heading row never ends a page: it keeps with the first row.
+    _keep_with_next(table.rows[0]._tr)
     _para(document, "", space_after=0)
 
 
@@ -271,7 +301,7 @@ def _chart(document: Any, block: Chart) -> None:
 
 
 def _signatures(document: Any, block: Signatures) -> None:
-    _para(document, "", space_after=6)
+    _para(document, "", space_after=6).paragraph_format.keep_with_next = True
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
     for cell, (title, names) in zip(table.rows[0].cells, (block.left, block.right), strict=True):
@@ -282,6 +312,10 @@ def _signatures(document: Any, block: Signatures) -> None:
         for name in names:
             _cell_para(cell, name, bold=True)
     _set_widths(table, [Mm(82), Mm(83)])
+    # One block: the titles, the space to sign and the names never part.
+    _cant_split(table.rows[0]._tr)
+    for p in list(table._tbl.iter(qn("w:p")))[:-1]:
+        p.get_or_add_pPr().keepNext_val = True
 
 
 def _digest(document: Any, block: Digest) -> None:
@@ -327,11 +361,38 @@ def _printable(value: Any) -> Any:
     return value
 
 
-def minutes_docx(blocks: list[Block]) -> bytes:
-    """The minutes (``layout.minutes_blocks``) as a DOCX file's bytes."""
+def _stamp(stamp: datetime | None) -> datetime:
+    """The moment as an aware datetime (naive means UTC); None: now."""
+    if stamp is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).replace(microsecond=0)
+
+
+def minutes_docx(blocks: list[Block], *, stamp: datetime | None = None) -> bytes:
+    """The minutes (``layout.minutes_blocks``) as a DOCX file's bytes.
+
+    ``stamp``: the lock's moment, aware in the room's zone (naive means UTC): the core
+    properties' created/modified (in UTC) and the ZIP entries' dates (its wall clock).
+    The same locked result always gives the same bytes. None (a preview): now.
+    """
+    moment = _stamp(stamp)
     document = _new_document()
-    for block in (_printable(b) for b in blocks):
+    props = document.core_properties
+    props.title = next((b.text for b in blocks if isinstance(b, Title)), "Biên bản")
+    props.author = props.last_modified_by = "voting (QT.NB.03)"
+    props.comments = ""
+    props.language = "vi-VN"
+    props.revision = 1
+    props.created = props.modified = moment.astimezone(UTC).replace(tzinfo=None)
+    body = document.element.body
+    keeps = keeps_with_next(blocks)
+    for block, keep in zip((_printable(b) for b in blocks), keeps, strict=True):
+        before = len(body)
         RENDERERS[type(block)](document, block)
+        if keep:
+            # What this block added (the section properties stay last in the body).
+            for element in list(body)[before - 1 : len(body) - 1]:
+                _keep_with_next(element)
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return dated_zip(out.getvalue(), moment)

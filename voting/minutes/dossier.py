@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +41,35 @@ def manifest(files: list[DossierFile], about: dict[str, Any]) -> tuple[str, str]
     return lines, json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def _zip_time(dated: datetime) -> tuple[int, int, int, int, int, int]:
+    return (max(dated.year, 1980), dated.month, dated.day, dated.hour, dated.minute, dated.second)
+
+
+def dated_zip(
+    data: bytes, dated: datetime, rewrite: Callable[[str, bytes], bytes] | None = None
+) -> bytes:
+    """The same ZIP package (DOCX, XLSX) with every entry dated ``dated``'s wall clock.
+
+    python-docx and openpyxl date each entry when they write it: two downloads of one
+    locked result would differ. ``rewrite(name, data)`` may fix an entry's content too
+    (a timestamp the library writes inside the package).
+    """
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            content = source.read(entry)
+            if rewrite is not None:
+                content = rewrite(entry.filename, content)
+            info = zipfile.ZipInfo(entry.filename, date_time=_zip_time(dated))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, content)
+    return out.getvalue()
+
+
 def dossier_zip(
     folder: str, files: list[DossierFile], about: dict[str, Any], dated: datetime
 ) -> bytes:
@@ -47,7 +77,7 @@ def dossier_zip(
     if len(set(names)) != len(names) or {MANIFEST_TEXT, MANIFEST_JSON} & set(names):
         raise ValueError("dossier file names must be unique and not the manifest's")
     text, doc = manifest(files, about)
-    stamp = (max(dated.year, 1980), dated.month, dated.day, dated.hour, dated.minute, dated.second)
+    stamp = _zip_time(dated)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         entries = [*((f.name, f.data) for f in files)]

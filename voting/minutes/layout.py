@@ -8,9 +8,11 @@ follows templates/minutes/{counting,conference,_results_vi}.html. No Flask impor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from itertools import pairwise
 from typing import Any, ClassVar, Literal
 
-from voting.minutes.words import clock_time, count_in_words, dated_line
+from voting.minutes.words import count_in_words, dated_line, local_day, long_date, time_on
 
 KINDS = ("counting", "conference")
 FILE_PREFIX = {"counting": "bien-ban-kiem-phieu", "conference": "bien-ban-hoi-nghi"}
@@ -108,6 +110,26 @@ CHAIN_HEAD_LABEL = "Mã kiểm tra nhật ký kiểm toán khi khóa: "
 Block = Header | Title | Text | ResultTable | Chart | Signatures | Digest
 
 
+def keeps_with_next(blocks: list[Block]) -> list[bool]:
+    """Per block, whether it must share a page with the block after it.
+
+    A heading, or a line announcing what follows (it ends in ':'), goes with the start
+    of what it introduces: it never ends a page. The last text before the signatures
+    goes with them, and they with the digest that ties the paper to the dossier: a
+    signature block never stands alone on a page. All three renderers follow this
+    (PDF by measuring, DOCX by "keep with next", HTML by CSS break rules).
+    """
+    keeps = [_keeps(block, following) for block, following in pairwise(blocks)]
+    return [*keeps, False] if blocks else []
+
+
+def _keeps(block: Block, following: Block) -> bool:
+    if isinstance(block, Text):
+        announces = block.kind == "heading" or block.text.rstrip().endswith(":")
+        return announces or isinstance(following, Signatures)
+    return isinstance(block, Signatures) and isinstance(following, Digest)
+
+
 @dataclass(frozen=True)
 class Note:
     """A dated note the secretary appended after lock."""
@@ -173,6 +195,43 @@ def tie_sentence(position: dict[str, Any], head: dict[str, Any]) -> str | None:
     return f"{text} Chờ Thủ trưởng đơn vị xem xét, quyết định."
 
 
+def unfilled_seats(rule: dict[str, Any], position: dict[str, Any]) -> int:
+    """Planning seats nobody fills: the quota less those selected and those a pending
+    tie will fill (a tie waiting for the head is not a vacancy)."""
+    quota = position.get("quota")
+    if not quota or rule.get("removal"):
+        return 0
+    pending = position["open_seats"] if position["needs_head_decision"] else 0
+    return max(quota - len(position["selected_names"]) - pending, 0)
+
+
+def seats_sentence(rule: dict[str, Any], position: dict[str, Any]) -> str | None:
+    """'Số lượng quy hoạch 02 (hai) người, có 01 (một) người đạt; còn 01 (một) chỗ chưa
+    có người.' when the result leaves a seat empty; None when every seat is filled."""
+    missing = unfilled_seats(rule, position)
+    if not missing:
+        return None
+    filled = len(position["selected_names"])
+    verb = "được lựa chọn" if rule.get("ranked") else "đạt"
+    who = f"có {count_in_words(filled)} người {verb}" if filled else f"không có người nào {verb}"
+    return (
+        f"Số lượng quy hoạch {count_in_words(position['quota'])} người, {who}; "
+        f"còn {count_in_words(missing)} chỗ chưa có người."
+    )
+
+
+#: What the minutes print for an absence recorded without a reason. Not "không có lý
+#: do" (an unexcused absence, which counts against a cadre) nor "không rõ lý do" (which
+#: insinuates): the chair simply did not write one down, and that is all the record says.
+NO_REASON = "chưa ghi lý do"
+
+
+def absence_text(person: dict[str, Any]) -> str:
+    """'lý do vắng mặt: Đi công tác' or 'vắng mặt (chưa ghi lý do)'."""
+    reason = (person.get("absence_reason") or "").strip()
+    return f"lý do vắng mặt: {reason}" if reason else f"vắng mặt ({NO_REASON})"
+
+
 def result_heads(base: str) -> tuple[str, ...]:
     return (
         "STT",
@@ -217,6 +276,11 @@ def _person(p: dict[str, Any]) -> str:
     return p["name"] + (f", {p['title']}" if p.get("title") else "")
 
 
+def comrade(p: dict[str, Any]) -> str:
+    """'Đồng chí Võ Văn Tùng, Chi cục trưởng': how such minutes name a member."""
+    return f"Đồng chí {_person(p)}"
+
+
 def _results(out: Minutes, m: dict[str, Any]) -> None:
     rule = m["doc"]["rule"]
     heads = result_heads(m["decision"]["base"])
@@ -239,6 +303,9 @@ def _results(out: Minutes, m: dict[str, Any]) -> None:
         tie = tie_sentence(p, m["head"])
         if tie:
             out.add(Text(tie))
+        seats = seats_sentence(rule, p)
+        if seats:
+            out.add(Text(seats))
 
 
 SPOILT_PHRASES = {"written-in": "ghi thêm tên", "defaced": "tẩy xóa, rách, đánh dấu riêng"}
@@ -321,7 +388,9 @@ def _conclusion(out: Minutes, m: dict[str, Any]) -> None:
             tail = "đạt tỷ lệ, được giới thiệu ở bước sau"
         else:
             tail = "danh sách giới thiệu ở bước sau"
-        out.add(Text(f"Chức danh {p['name']}: {tail}: {names}."))
+        missing = unfilled_seats(rule, p)
+        rest = f"; còn {count_in_words(missing)} chỗ chưa có người" if missing else ""
+        out.add(Text(f"Chức danh {p['name']}: {tail}: {names}{rest}."))
 
 
 def _record(conf: dict[str, Any]) -> dict[str, Any]:
@@ -331,9 +400,10 @@ def _record(conf: dict[str, Any]) -> dict[str, Any]:
 def _ending(out: Minutes, conf: dict[str, Any], tz: str) -> None:
     """The closing time and the copies: the secretary's fields, locked with the result."""
     record = _record(conf)
-    ending = f"Hội nghị kết thúc bỏ phiếu lúc {clock_time(conf.get('closed_at'), tz)}"
+    day = conf["held_on"]
+    ending = f"Hội nghị kết thúc bỏ phiếu lúc {time_on(conf.get('closed_at'), day, tz)}"
     if conf.get("locked_at"):
-        ending += f"; kết quả được khóa lúc {clock_time(conf['locked_at'], tz)}"
+        ending += f"; kết quả được khóa lúc {time_on(conf['locked_at'], day, tz)}"
     out.add(Text(ending + "."))
     ended = record.get("ended_at")  # "16:30", the room's clock
     if ended:
@@ -382,7 +452,7 @@ def committee_notes(m: dict[str, Any]) -> list[str]:
         if problems:
             reason = f"; lý do chủ tọa giữ: {note}" if note else ""
             lines.append(
-                f"Ghi chú: Ông/Bà {p['name']} (Ban kiểm phiếu) {', '.join(problems)}{reason}."
+                f"Ghi chú: Đồng chí {p['name']} (Ban kiểm phiếu) {', '.join(problems)}{reason}."
             )
     return lines
 
@@ -415,8 +485,8 @@ def _counting(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str) 
         ),
     )
     head, members = _seated(m, "head"), _seated(m, "member")
-    lines = [f"Ông/Bà {_person(p)} — Trưởng ban;" for p in head]
-    lines += [f"Ông/Bà {_person(p)} — Thành viên;" for p in members]
+    lines = [f"{comrade(p)} — Trưởng ban;" for p in head]
+    lines += [f"{comrade(p)} — Thành viên;" for p in members]
     for i, line in enumerate(lines, start=1):
         out.add(Text(f"{i}. {line}", "item"))
     if lines:
@@ -459,12 +529,13 @@ def _counting(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str) 
 
     out.add(Text("IV. Kết luận", "heading"))
     _conclusion(out, m)
+    day = conf["held_on"]
     out.add(
         Text(
-            f"Thời gian mở phiếu: {clock_time(conf.get('opened_at'), tz)}; kết thúc bỏ phiếu: "
-            f"{clock_time(conf.get('closed_at'), tz)}"
+            f"Thời gian mở phiếu: {time_on(conf.get('opened_at'), day, tz)}; kết thúc bỏ "
+            f"phiếu: {time_on(conf.get('closed_at'), day, tz)}"
             + (
-                f"; khóa kết quả: {clock_time(conf['locked_at'], tz)}"
+                f"; khóa kết quả: {time_on(conf['locked_at'], day, tz)}"
                 if conf.get("locked_at")
                 else ""
             )
@@ -484,15 +555,24 @@ def _counting(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str) 
         )
 
 
+def opening_time(conf: dict[str, Any], tz: str) -> str:
+    """The conference minutes' 'Thời gian' line: the date stated once when the vote
+    opened on the conference's own (local) day; else both days, each in full."""
+    day = conf["held_on"]
+    held = long_date(date.fromisoformat(day[:10]))
+    opened_on = local_day(conf.get("opened_at"), tz)
+    opened = time_on(conf.get("opened_at"), day, tz, long=True)
+    if opened_on is None or opened_on == date.fromisoformat(day[:10]):
+        return f"Thời gian: bắt đầu bỏ phiếu lúc {opened}, {held}."
+    return f"Thời gian: hội nghị {held}; bắt đầu bỏ phiếu lúc {opened}."
+
+
 def _conference(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str) -> None:
     doc, conf, d = m["doc"], m["doc"]["conference"], m["decision"]
     record = _record(conf)
     out.add(
         Title("Biên bản hội nghị", (conf["title"],)),
-        Text(
-            f"Thời gian: bắt đầu bỏ phiếu lúc {clock_time(conf.get('opened_at'), tz)}, "
-            f"{dated_line('', conf['held_on'])}."
-        ),
+        Text(opening_time(conf, tz)),
         Text(f"Địa điểm: {conf.get('place') or '…'}."),
         Text(f"Chủ trì: {conf.get('chair') or '…'}. Thư ký: {conf.get('secretary') or '…'}."),
         Text("I. Thành phần", "heading"),
@@ -503,9 +583,7 @@ def _conference(out: Minutes, m: dict[str, Any], labels: dict[str, str], tz: str
         ),
     )
     for p in m["absent"]:
-        reason = p.get("absence_reason")
-        tail = f" — lý do: {reason};" if reason else " — không rõ lý do;"
-        out.add(Text(f"- {_person(p)}{tail}", "item"))
+        out.add(Text(f"- {comrade(p)} — {absence_text(p)};", "item"))
 
     out.add(Text("II. Nội dung", "heading"))
     if record.get("agenda"):

@@ -4,15 +4,28 @@ Pure Python at run time: fpdf2 writes the file and embeds Tinos, a font metrical
 compatible with Times New Roman that covers Vietnamese, vendored in
 ``static/vendor/@expo-google-fonts/tinos`` (no system font, no office suite). The page is
 the DOCX's: A4, margins 20/20/30/15 mm, 13 pt, page numbers from page 2.
+
+Pages break as an office's do: every table and figure inside the margins; a heading (or a
+line announcing a list) never ends a page, it goes over with what it introduces; the
+signatures never stand alone, the last lines before them go over with them
+(``layout.keeps_with_next``). A block's height is found by drawing it on a scratch page.
+
+The file is deterministic: CreationDate and ModDate are the lock's moment (``stamp``),
+the /ID a digest of the content, so every download of a locked result is byte for byte
+the file in the dossier, whose MANIFEST.sha256 then checks a printed copy.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import replace
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, XPos, YPos
+from fpdf.output import OutputProducer, PDFInfo
 
 from voting.minutes.chart import FONT_DIR, chart_png
 from voting.minutes.layout import (
@@ -25,6 +38,7 @@ from voting.minutes.layout import (
     Signatures,
     Text,
     Title,
+    keeps_with_next,
 )
 
 FAMILY = "Tinos"
@@ -33,6 +47,26 @@ LINE = 6.2  # mm per line at 13 pt, ~1.35 line height: what Word shows for 1.1 s
 LEFT, TOP, RIGHT, BOTTOM = 30.0, 20.0, 15.0, 20.0
 TEXT_WIDTH = 210 - LEFT - RIGHT
 ALIGN = {"left": Align.L, "center": Align.C, "right": Align.R}
+
+
+#: Of a paragraph that follows a heading, the lines that must come onto its page.
+LEAD_LINES = 2
+
+
+@lru_cache(maxsize=64)
+def _png(chart: Chart) -> bytes:
+    # Drawn once for the measuring and once for the page otherwise.
+    return chart_png(chart)
+
+
+class _StampedOutput(OutputProducer):
+    """fpdf2 writes only /CreationDate: /ModDate too, the same fixed moment."""
+
+    def _add_info(self) -> PDFInfo:
+        info = super()._add_info()
+        # Every attribute of a PDFObject is serialised, by name: this one as /ModDate.
+        info.mod_date = info.creation_date  # type: ignore[attr-defined]
+        return info
 
 
 class MinutesPDF(FPDF):
@@ -123,10 +157,13 @@ def _text(pdf: MinutesPDF, block: Text) -> None:
 
 def _table(pdf: MinutesPDF, block: ResultTable) -> None:
     pdf.set_font(FAMILY, "", 12)
+    pdf.set_x(LEFT)
+    # Align.L from the left margin: fpdf2 centres Align.C on the *page*, which put the
+    # 165 mm table 22.5 mm from the edge, inside the 30 mm binding margin.
     with pdf.table(
         col_widths=block.widths_mm,
-        width=sum(block.widths_mm),
-        align=Align.C,
+        width=min(sum(block.widths_mm), TEXT_WIDTH),
+        align=Align.L,
         line_height=5.6,
         headings_style=FontFace(emphasis="BOLD"),
         repeat_headings=1,
@@ -145,7 +182,7 @@ def _table(pdf: MinutesPDF, block: ResultTable) -> None:
 
 
 def _chart(pdf: MinutesPDF, block: Chart) -> None:
-    png = chart_png(block)
+    png = _png(block)
     width = 150.0
     from PIL import Image
 
@@ -158,9 +195,6 @@ def _chart(pdf: MinutesPDF, block: Chart) -> None:
 
 
 def _signatures(pdf: MinutesPDF, block: Signatures) -> None:
-    height = LINE * (3 + 4 + max(len(block.left[1]), len(block.right[1])))
-    if pdf.get_y() + height > pdf.h - BOTTOM:
-        pdf.add_page()
     pdf.ln(4)
     top = pdf.get_y()
     bottoms = []
@@ -206,11 +240,82 @@ RENDERERS: dict[type, Any] = {
 }
 
 
-def minutes_pdf(blocks: list[Block]) -> bytes:
-    """The minutes (``layout.minutes_blocks``) as a PDF file's bytes."""
+#: Blocks drawn whole on one page (moved to the next if they do not fit).
+WHOLE = (Chart, Signatures, Digest)
+
+
+class _Ruler:
+    """Heights of blocks, found by drawing them at the top of a scratch document's page."""
+
+    def __init__(self) -> None:
+        self.pdf = MinutesPDF("")
+        self.usable = self.pdf.page_break_trigger - TOP
+        self.known: dict[Block, float] = {}  # blocks are frozen: equal blocks, equal heights
+
+    def height(self, block: Block) -> float:
+        if block not in self.known:
+            pdf = self.pdf
+            pdf.add_page()
+            start = pdf.page
+            pdf.set_xy(LEFT, TOP)
+            RENDERERS[type(block)](pdf, block)
+            self.known[block] = (pdf.get_y() - TOP) + (pdf.page - start) * self.usable
+        return self.known[block]
+
+    def lead(self, block: Block) -> float:
+        """How much of ``block`` must share a page with what comes before it."""
+        if isinstance(block, ResultTable) and block.rows:
+            # The heading row and the first row (fpdf2 repeats the heading row itself).
+            return self.height(replace(block, rows=block.rows[:1]))
+        if isinstance(block, Text):
+            return min(self.height(block), LEAD_LINES * LINE + 1)
+        return self.height(block)
+
+
+def _kept_height(ruler: _Ruler, blocks: list[Block], keeps: list[bool], i: int) -> float:
+    """Block ``i`` with what must go on its page: the start of the next block, or all of
+    it and onwards while the next block keeps with its own next."""
+    need = ruler.height(blocks[i])
+    j = i + 1
+    while j < len(blocks) and keeps[j - 1]:
+        if not keeps[j]:
+            need += ruler.lead(blocks[j])
+            break
+        need += ruler.height(blocks[j])
+        j += 1
+    return need
+
+
+def _pdf_date(stamp: datetime | None) -> datetime:
+    if stamp is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).replace(microsecond=0)
+
+
+def minutes_pdf(blocks: list[Block], *, stamp: datetime | None = None) -> bytes:
+    """The minutes (``layout.minutes_blocks``) as a PDF file's bytes.
+
+    ``stamp``: the lock's moment (naive means UTC), the file's CreationDate and ModDate:
+    the same locked result always gives the same bytes. None (a preview): now.
+    """
     title = next((b.text for b in blocks if isinstance(b, Title)), "Biên bản")
     pdf = MinutesPDF(title)
+    pdf.set_creation_date(_pdf_date(stamp))
+    ruler = _Ruler()
+    keeps = keeps_with_next(blocks)
     pdf.add_page()
-    for block in blocks:
+    for i, block in enumerate(blocks):
+        need = (
+            _kept_height(ruler, blocks, keeps, i)
+            if keeps[i]
+            else ruler.height(block)
+            if isinstance(block, WHOLE)
+            else 0.0
+        )
+        at_top = pdf.get_y() <= TOP + 0.5
+        # What cannot fit on any page is left to break where it must.
+        if need and not at_top and need <= ruler.usable and pdf.will_page_break(need):
+            pdf.add_page()
         RENDERERS[type(block)](pdf, block)
-    return bytes(pdf.output())
+    return bytes(pdf.output(output_producer_class=_StampedOutput))

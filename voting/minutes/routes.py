@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import (
@@ -28,6 +27,7 @@ from voting import audit
 from voting.audit.verify import fingerprint, lock_head
 from voting.auth.access import conference_for
 from voting.ballots.models import Receipt
+from voting.clock import room_zone_name, to_local
 from voting.conferences.models import Conference, find_conference
 from voting.conferences.results import canonical_json, verify_locked
 from voting.errors import DomainError
@@ -42,6 +42,7 @@ from voting.minutes.layout import (
     TITLES,
     Chart,
     chart_of,
+    keeps_with_next,
     minutes_blocks,
 )
 from voting.minutes.pdf import minutes_pdf
@@ -57,7 +58,7 @@ blueprint = Blueprint("minutes", __name__)
 
 @blueprint.app_template_filter("vn_time")
 def vn_time(iso_utc: str | None) -> str:
-    return clock_time(iso_utc, current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
+    return clock_time(iso_utc, room_zone_name())
 
 
 @blueprint.app_context_processor
@@ -85,7 +86,16 @@ def _result_chart(m: dict, position: dict, index: int = 0) -> Markup:
 
 
 def _tz() -> str:
-    return str(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
+    return room_zone_name()
+
+
+def file_stamp(conference: Conference) -> datetime | None:
+    """The moment a minutes file is dated: the lock's, on the room's clock, so every
+    download of a locked result is the dossier's file byte for byte. None before lock
+    (a preview is dated when it is made)."""
+    if conference.is_locked and conference.locked_dt:
+        return to_local(conference.locked_dt, _tz())
+    return None
 
 
 def _closed_conference(public_id: str):  # type: ignore[no-untyped-def]
@@ -114,12 +124,14 @@ def minutes(public_id: str, kind: str):  # type: ignore[no-untyped-def]
     conference = _closed_conference(public_id)
     problems = verify_locked(conference) if conference.is_locked else []
     _record_export(conference, f"minutes.{kind}", problems)
+    blocks = _blocks(conference, kind, problems)
     return render_template(
         "minutes/minutes.html",
         conference=conference,
         kind=kind,
         title=TITLES[kind],
-        blocks=_blocks(conference, kind, problems),
+        blocks=blocks,
+        keeps=keeps_with_next(blocks),
         problems=problems,
         chain_head_label=CHAIN_HEAD_LABEL,
     )
@@ -170,7 +182,7 @@ def minutes_docx_file(public_id: str, kind: str) -> Response:
         raise DomainError("not_found", "Not found.", 404)
     conference = _closed_conference(public_id)
     problems = verify_locked(conference) if conference.is_locked else []
-    data = minutes_docx(_blocks(conference, kind, problems))
+    data = minutes_docx(_blocks(conference, kind, problems), stamp=file_stamp(conference))
     _record_export(conference, f"minutes.{kind}.docx", problems)
     return download(data, DOCX_MIMETYPE, f"{FILE_PREFIX[kind]}-{conference.public_id}.docx")
 
@@ -183,7 +195,7 @@ def minutes_pdf_file(public_id: str, kind: str) -> Response:
         raise DomainError("not_found", "Not found.", 404)
     conference = _closed_conference(public_id)
     problems = verify_locked(conference) if conference.is_locked else []
-    data = minutes_pdf(_blocks(conference, kind, problems))
+    data = minutes_pdf(_blocks(conference, kind, problems), stamp=file_stamp(conference))
     _record_export(conference, f"minutes.{kind}.pdf", problems)
     return download(data, "application/pdf", f"{FILE_PREFIX[kind]}-{conference.public_id}.pdf")
 
@@ -195,7 +207,8 @@ def results_xlsx_file(public_id: str) -> Response:
     conference = _closed_conference(public_id)
     view = minutes_view(conference_document(conference))
     problems = verify_locked(conference) if conference.is_locked else []
-    data = results_xlsx(view, digest=conference.result_sha256 if conference.is_locked else None)
+    digest = conference.result_sha256 if conference.is_locked else None
+    data = results_xlsx(view, digest=digest, tz=_tz(), stamp=file_stamp(conference))
     _record_export(conference, "results.xlsx", problems)
     return download(data, XLSX_MIMETYPE, f"ket-qua-{conference.public_id}.xlsx")
 
@@ -208,9 +221,10 @@ def results_csv_file(public_id: str) -> Response:
     view = minutes_view(conference_document(conference))
     problems = verify_locked(conference) if conference.is_locked else []
     _record_export(conference, "results.csv", problems)
-    return download(
-        results_csv(view), "text/csv; charset=utf-8", f"ket-qua-{conference.public_id}.csv"
-    )
+    # "text/csv": Werkzeug adds "; charset=utf-8" itself (naming it here said it twice).
+    digest = conference.result_sha256 if conference.is_locked else None
+    data = results_csv(view, digest=digest, tz=_tz())
+    return download(data, "text/csv", f"ket-qua-{conference.public_id}.csv")
 
 
 def dossier_files(conference: Conference) -> tuple[list[DossierFile], dict[str, Any], list[str]]:
@@ -219,13 +233,14 @@ def dossier_files(conference: Conference) -> tuple[list[DossierFile], dict[str, 
     view = minutes_view(conference_document(conference))
     digest = conference.result_sha256
     files = []
+    stamp = file_stamp(conference)
     for kind in KINDS:
         blocks = _blocks(conference, kind, problems, view)  # one parse of the locked JSON
-        files.append(DossierFile(f"{FILE_PREFIX[kind]}.docx", minutes_docx(blocks)))
-        files.append(DossierFile(f"{FILE_PREFIX[kind]}.pdf", minutes_pdf(blocks)))
+        files.append(DossierFile(f"{FILE_PREFIX[kind]}.docx", minutes_docx(blocks, stamp=stamp)))
+        files.append(DossierFile(f"{FILE_PREFIX[kind]}.pdf", minutes_pdf(blocks, stamp=stamp)))
     files += [
-        DossierFile("ket-qua.xlsx", results_xlsx(view, digest=digest)),
-        DossierFile("ket-qua.csv", results_csv(view)),
+        DossierFile("ket-qua.xlsx", results_xlsx(view, digest=digest, tz=_tz(), stamp=stamp)),
+        DossierFile("ket-qua.csv", results_csv(view, digest=digest, tz=_tz())),
         DossierFile("ket-qua.json", conference.result_json.encode()),
     ]
     about = {
@@ -248,7 +263,7 @@ def dossier(public_id: str) -> Response:
         raise DomainError("result_not_locked", "The dossier exists once the result is locked.", 409)
     files, about, problems = dossier_files(conference)
     locked = conference.locked_dt or datetime.now(UTC).replace(tzinfo=None)
-    local = locked.replace(tzinfo=UTC).astimezone(ZoneInfo(_tz()))
+    local = to_local(locked, _tz())
     folder = f"ho-so-{conference.held_on.isoformat()}-{conference.public_id}"
     data = dossier_zip(folder, files, about, local)
     _record_export(conference, "dossier.zip", problems)

@@ -1,6 +1,11 @@
-"""Counts written as Vietnamese minutes write them: "09 (chín) người"."""
+"""Counts and dates written as Vietnamese minutes write them: "09 (chín) người",
+"ngày 01 tháng 12 năm 2026", "14 giờ 05 phút ngày 01/12/2026" (the room's clock)."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+
+from voting.clock import DEFAULT_ZONE, to_local
 
 DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
 
@@ -61,13 +66,66 @@ def dated_line(locality: str, iso_day: str) -> str:
     return f"{prefix}ngày {day_text} tháng {month_text} năm {year}"
 
 
-def clock_time(iso_utc: str | None, tz: str = "Asia/Ho_Chi_Minh") -> str:
+def _local(iso_utc: str, tz: str) -> datetime:
+    """A stored moment ("2026-12-01T19:30:00Z", UTC) on the room's clock."""
+    moment = datetime.fromisoformat(iso_utc.removesuffix("Z"))
+    return to_local(moment, tz)
+
+
+def short_date(day: date) -> str:
+    """'02/12/2026': the numeric form the minutes use inside a sentence."""
+    return f"{day:%d/%m/%Y}"
+
+
+def long_date(day: date) -> str:
+    """'ngày 02 tháng 12 năm 2026' (Nghị định 30's leading zeros)."""
+    return dated_line("", day.isoformat())
+
+
+def clock_time(iso_utc: str | None, tz: str = DEFAULT_ZONE) -> str:
     """'14 giờ 05 phút ngày 23/11/2026' in the room's time zone."""
     if not iso_utc:
         return "…"
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
+    local = _local(iso_utc, tz)
+    return f"{local:%H} giờ {local:%M} phút ngày {short_date(local.date())}"
 
-    moment = datetime.fromisoformat(iso_utc.removesuffix("Z")).replace(tzinfo=UTC)
-    local = moment.astimezone(ZoneInfo(tz))
-    return f"{local:%H} giờ {local:%M} phút ngày {local:%d/%m/%Y}"
+
+def local_day(iso_utc: str | None, tz: str = DEFAULT_ZONE) -> date | None:
+    """The room's calendar day of a stored moment (None: no moment)."""
+    return _local(iso_utc, tz).date() if iso_utc else None
+
+
+def local_moment(iso_utc: str | None, tz: str = DEFAULT_ZONE) -> datetime | None:
+    """A stored moment on the room's wall clock, naive (what a spreadsheet cell holds)."""
+    return _local(iso_utc, tz).replace(tzinfo=None) if iso_utc else None
+
+
+def day_note(day: date, held_on: date) -> str:
+    """How a moment's day stands to the conference's: '' (same), or said in words."""
+    gap = (day - held_on).days
+    if gap == 1:
+        return " (ngày hôm sau)"
+    if gap == -1:
+        return " (ngày hôm trước)"
+    return ""
+
+
+def time_on(
+    iso_utc: str | None, held_on: str, tz: str = DEFAULT_ZONE, *, long: bool = False
+) -> str:
+    """A moment of the conference, relative to the day the minutes are dated.
+
+    On the conference's own (local) day only the clock time: the date is stated once,
+    at the top. On another day the date too, and whether it is the day after or before,
+    so a vote that ran past midnight (or a mistyped conference date) reads as it was.
+    ``long``: the date as 'ngày 02 tháng 12 năm 2026' instead of '02/12/2026'.
+    """
+    if not iso_utc:
+        return "…"
+    local = _local(iso_utc, tz)
+    clock = f"{local:%H} giờ {local:%M} phút"
+    day, conference_day = local.date(), date.fromisoformat(held_on[:10])
+    if day == conference_day:
+        return clock
+    written = long_date(day) if long else f"ngày {short_date(day)}"
+    return f"{clock} {written}{day_note(day, conference_day)}"

@@ -12,12 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from voting.clock import to_local
 from voting.extensions import db
 from voting.minutes.dossier import DossierFile, dossier_zip
 from voting.planning import operations as ops
@@ -126,7 +125,7 @@ def list_changes_csv(process: Process) -> bytes:
 
 def process_dossier(process: Process, ruleset: Ruleset) -> tuple[bytes, str]:
     """(ZIP bytes, file name) of the process dossier."""
-    from voting.minutes.routes import _tz, dossier_files
+    from voting.minutes.routes import dossier_files
 
     files = [
         DossierFile(
@@ -154,7 +153,7 @@ def process_dossier(process: Process, ruleset: Ruleset) -> tuple[bytes, str]:
         who = names.get(a.nominee_id or 0, "")
         files.append(DossierFile(f"{a.step}/van-ban/{a.id}-{who}-{a.filename}", a.data))
     last = max((r.done_dt for r in process.steps if r.done_dt), default=process.created_dt)
-    local = last.replace(tzinfo=UTC).astimezone(ZoneInfo(_tz()))
+    local = to_local(last)  # the room's clock, as the step dossiers are dated
     about = {
         "process": process.public_id,
         "title": process.title,
