@@ -8,6 +8,7 @@ page, which carries on without a reload: nothing was held in the old process.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,87 @@ def test_kiosk_next_used_and_restart(browser: Any, one_port: OnePort) -> None:
     assert len(one_port.started) == 2 and one_port.started[0].process.poll() is not None
     assert watch.problems == []
     ctx.close()
+
+
+def test_a_second_phone_scanning_the_kiosk_qr_is_told_to_ask_the_chair(
+    browser: Any, one_port: OnePort
+) -> None:
+    """Two phones (two browser contexts) scan one kiosk QR; the server restarts between.
+
+    The first keeps the slip (a reload, also after the restart, still shows its ballot,
+    and it votes); the kiosk moves on as soon as the first opens it and counts one slip
+    fewer; the second gets the red page that says to ask the chair for the next slip, and
+    the kiosk's state counts one double scan for the chair.
+    """
+    from tests.browser.helpers import SCREENSHOTS, axe_check, new_phone, screenshot
+
+    expect.set_options(timeout=15_000)
+    base = one_port.url
+    chair, headers = login(base, *CHAIR)
+    conf = chair.post(
+        base + "/api/v1/conferences", json=conference_payload(summoned=4), headers=headers
+    ).json()
+    cid = conf["id"]
+    r = chair.put(
+        f"{base}/api/v1/conferences/{cid}/attendance",
+        json={"attendance": [{"person_id": p["id"], "present": True} for p in conf["people"]]},
+        headers=headers,
+    )
+    assert r.status_code == 200, r.text
+    assert chair.post(f"{base}/api/v1/conferences/{cid}/open", headers=headers).ok
+
+    watch = ConsoleWatch()
+    ctx = browser.new_context(base_url=base, locale="vi-VN")
+    assert ctx.request.post("/api/v1/session", data={"username": CHAIR[0], "password": CHAIR[1]}).ok
+    kiosk = watch.watch(ctx.new_page(), "kiosk")
+    kiosk.goto(f"/c/{cid}/handout/kiosk")
+    code = kiosk.locator("[data-code]")
+    remaining = kiosk.locator("[data-remaining]")
+    expect(remaining).to_have_text("4")
+    expect(kiosk.locator(".kiosk-hint").first).to_contain_text(f"{base}/k")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot(kiosk, SCREENSHOTS / "kiosk-one-phone-per-qr.png", full_page=False)
+    shown = kiosk.locator("#kiosk").get_attribute("data-token-id")
+    state = chair.get(f"{base}/api/v1/conferences/{cid}/handout?token_id={shown}").json()
+    assert state["code"] == code.text_content()
+    qr = state["kiosk_url"].removeprefix(base)  # what the kiosk's QR encodes
+    assert qr.endswith("?kiosk=1")
+
+    first_ctx, second_ctx = new_phone(browser, base, 0), new_phone(browser, base, 1)
+    first = watch.watch(first_ctx.new_page(), "first phone")
+    first.goto(qr)
+    expect(first.locator("#ballot-form")).to_be_visible()
+    # The kiosk moves on at once (not when the slip is used), and counts it.
+    expect(code).not_to_have_text(state["code"])
+    expect(remaining).to_have_text("3")
+
+    second = watch.watch(second_ctx.new_page(), "second phone")
+    second.goto(qr)
+    refusal = second.locator(".refused[data-code=slip_taken]")
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text("chủ trì")
+    assert second.locator("#ballot-form").count() == 0
+    colour = second.evaluate("() => getComputedStyle(document.querySelector('.sign')).color")
+    assert colour == "rgb(138, 28, 28)", colour  # the fail red
+    axe_check(second, "kiosk slip taken")
+    screenshot(second, SCREENSHOTS / "phone-slip-taken.png", full_page=False)
+    counted = chair.get(f"{base}/api/v1/conferences/{cid}/handout").json()
+    assert counted["double_scans"] == 1 and counted["remaining"] == 3
+
+    # A restart: the binding lives in the database and in the first phone's cookie only.
+    one_port.restart()
+    second.reload()
+    expect(second.locator(".refused[data-code=slip_taken]")).to_be_visible()
+    first.reload()
+    expect(first.locator("#ballot-form")).to_be_visible()
+    first.click("label[for=p1-c1-agree]")
+    first.click("#review-button")
+    first.click("#send-button")
+    expect(first.locator("#receipt-code")).to_have_text(re.compile(r"^[A-Z0-9]{8}$"))
+    after = chair.get(f"{base}/api/v1/conferences/{cid}/handout").json()
+    assert (after["remaining"], after["double_scans"]) == (3, 1)
+    assert chair.get(f"{base}/api/v1/conferences/{cid}").json()["ballots_received"] == 1
+    expect(remaining).to_have_text("3")
+    assert watch.problems == []
+    for c in (first_ctx, second_ctx, ctx):
+        c.close()
