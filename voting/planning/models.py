@@ -94,8 +94,17 @@ class ProcessPosition(db.Model):
     seq: so.Mapped[int] = so.mapped_column()
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     quota: so.Mapped[int] = so.mapped_column()
+    #: When a vote carried nobody for the position and the chair ended it with
+    #: nobody planned: the step at which it ended, when, and why.
+    ended_step: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    ended_on: so.Mapped[date | None] = so.mapped_column()
+    ended_reason: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
 
     process: so.Mapped[Process] = so.relationship(back_populates="positions")
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_step is not None
 
 
 class ProcessStep(db.Model):
@@ -160,6 +169,10 @@ class Nominee(db.Model):
     origin: so.Mapped[str] = so.mapped_column(sa.String(16))
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     birth_year: so.Mapped[int | None] = so.mapped_column()
+    #: Birth month and sex of someone from outside the register (a member's come
+    #: from the register): the structure figures and the retirement check need them.
+    birth_month: so.Mapped[int | None] = so.mapped_column()
+    sex: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     post: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     #: Where the person works (for an external candidate, the home agency).
     agency: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
@@ -259,6 +272,9 @@ class PlanningEntry(db.Model):
     member_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("members.id"))
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     birth_year: so.Mapped[int | None] = so.mapped_column()
+    #: As on the nominee (someone from another agency has no register row).
+    birth_month: so.Mapped[int | None] = so.mapped_column()
+    sex: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     post: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     agency: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     period: so.Mapped[str] = so.mapped_column(sa.String(32), default="")
