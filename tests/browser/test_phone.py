@@ -95,7 +95,7 @@ def test_phone_fits_small_screens_large_text_and_dark_mode(
     page.click("label[for=p1-c1-agree]")
     page.click("label[for=p1-c2-agree]")
     page.click("label[for=p1-c3-disagree]")
-    screenshot(page, screenshots / "phone-ballot.png")
+    screenshot(page, screenshots / "phone-demo-ballot.png")  # docs/screenshots/phone-ballot.png
     ctx.close()
 
     # 320 px: nothing wider than the screen.
@@ -188,7 +188,7 @@ def test_review_keeps_cast_in_view_and_the_receipt_survives_a_reload(
     expect(page.locator(".done .receipt")).to_have_text(code or "")
     again = page.locator(".done a.digest")
     assert (again.get_attribute("href") or "").endswith(f"/r/{cid}")
-    screenshot(page, screenshots / "phone-receipt.png")
+    screenshot(page, screenshots / "phone-demo-receipt.png")  # docs/screenshots/phone-receipt.png
     axe_check(page, "phone receipt after reload")
     # Another phone opening the same (used) slip: a red notice, no tick, no receipt.
     other = phone(browser, server, 360, 640)
