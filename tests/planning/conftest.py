@@ -125,7 +125,7 @@ class Flow:
             {
                 "outcome": outcome,
                 "number": "15/QĐ-CTHADS",
-                "signed_on": "2026-12-20",
+                "signed_on": "2026-11-30",
                 "signer": "Cục trưởng Nguyễn Văn Vũ",
                 "approved": approved,
                 "removed": removals,
@@ -136,11 +136,18 @@ class Flow:
 
     # ---- vote steps
 
-    def conference(self, step: str) -> dict[str, Any]:
+    def conference(self, step: str, keep: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The step's conference; ``keep`` names flagged people the chair keeps on the ballot."""
+        decisions = {str(n.id): "keep" for n in self.process.nominees if n.name in keep}
         conference = ops.create_step_conference(
             self.process,
             self.step(step),
-            {"held_on": "2026-11-23", "place": "Hội trường Cục", "chair_name": "Nguyễn Văn Vũ"},
+            {
+                "held_on": "2026-11-23",
+                "place": "Hội trường Cục",
+                "chair_name": "Nguyễn Văn Vũ",
+                "flag_decisions": decisions,
+            },
             current_ruleset(),
         )
         self.commit()
@@ -155,9 +162,10 @@ class Flow:
         *,
         absent: int = 0,
         head: dict[str, list[str]] | None = None,
+        keep: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         """Run the step's conference: ``ballots`` name, per position, who each agrees with."""
-        conf = self.conference(step)
+        conf = self.conference(step, keep)
         self.run(conf, ballots, absent=absent, head=head)
         ops.complete_vote_step(self.process, self.step(step), current_ruleset())
         self.commit()

@@ -19,10 +19,12 @@ def test_minutes_list_only_write_ins_who_got_votes(start_flow: Callable[..., Flo
     page = flow.api.get(f"/c/{conf['id']}/minutes/counting?lang=vi").get_data(as_text=True)
     # Trí, introduced by two voters, is in the table and marked; Hạnh (listed, 0) is too.
     assert tri in page and "được giới thiệu" in page and h in page
-    # The Phó Trưởng phòng ballot offered Yến, Tâm and Trí as write-ins: two got nothing.
-    assert "2 người khác của đơn vị" in page
-    # The Trưởng phòng ballot offered 4 write-ins, none of whom got a vote; none is listed.
-    assert "4 người khác của đơn vị" in page
+    # The Phó Trưởng phòng ballot offered Yến and Trí as write-ins (Tâm holds that post):
+    # one got nothing.
+    assert "1 người khác của đơn vị" in page
+    # The Trưởng phòng ballot offered 3 write-ins (Yến holds that post), none of whom got
+    # a vote; none is listed.
+    assert "3 người khác của đơn vị" in page
     view = minutes_view(flow.api.get(f"/c/{conf['id']}/result.json").get_json())
     rows = {
         p["name"]: [(r["name"], r["agree"], r["write_in"]) for r in p["rows"]]

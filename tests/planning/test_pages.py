@@ -149,7 +149,7 @@ def test_phong_term_through_the_pages(app: Flask, chair_api: Api) -> None:
             ("action", "decision"),
             ("outcome", "approved"),
             ("number", "20/QĐ-CTHADS"),
-            ("signed_on", "2026-12-20"),
+            ("signed_on", "2026-11-30"),
             ("signer", "Cục trưởng"),
             *approve,
         ],

@@ -41,7 +41,7 @@ def create_unit(data: dict[str, Any]) -> Unit:
     return unit
 
 
-def _birth(row: dict[str, Any], where: str) -> tuple[int | None, int | None]:
+def parse_birth(row: dict[str, Any], where: str) -> tuple[int | None, int | None]:
     """(year, month) from "1978", "10/1961" or separate birth_year/birth_month fields."""
     year, month = row.get("birth_year"), row.get("birth_month")
     if isinstance(year, str) and "/" in year:
@@ -68,13 +68,19 @@ def _birth(row: dict[str, Any], where: str) -> tuple[int | None, int | None]:
     return year, month
 
 
-def _member_fields(row: dict[str, Any], where: str, ruleset: Ruleset) -> dict[str, Any]:
-    year, month = _birth(row, where)
+def parse_sex(row: dict[str, Any], where: str) -> str | None:
+    """ "male", "female" or None from Nam/Nữ (either language); anything else refused."""
     sex = row.get("sex") or None
     if isinstance(sex, str):
         sex = SEX_WORDS.get(sex.strip().casefold(), sex.strip() or None)
     if sex is not None and sex not in SEXES:
         raise invalid_field(f"{where}.sex", "Write the sex as Nam or Nữ.")
+    return sex
+
+
+def _member_fields(row: dict[str, Any], where: str, ruleset: Ruleset) -> dict[str, Any]:
+    year, month = parse_birth(row, where)
+    sex = parse_sex(row, where)
     roles = row.get("roles") or []
     if isinstance(roles, str):
         roles = roles.replace(",", " ").split()

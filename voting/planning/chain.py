@@ -37,6 +37,16 @@ def holds_any(person: Person, roles: Iterable[str]) -> bool:
     return EVERYONE in wanted or bool(person.role_tags & wanted)
 
 
+def holds_post(post: str, position: str) -> bool:
+    """Whether someone's current post is the planned position itself.
+
+    "Trưởng phòng Tổ chức cán bộ" holds "Trưởng phòng"; "Phó Trưởng phòng" does not.
+    Nobody is planned for the post they already hold.
+    """
+    held, wanted = " ".join(post.split()).casefold(), " ".join(position.split()).casefold()
+    return bool(wanted) and (held == wanted or held.startswith(wanted + " "))
+
+
 def roster(step: Step, people: Sequence[Person], scope: str, department: str) -> list[Person]:
     """The people summoned to a step's conference, in register order."""
     return [

@@ -20,13 +20,16 @@ import sqlalchemy as sa
 
 from voting import audit
 from voting.auth.models import User, utcnow
+from voting.clock import local_today
 from voting.conferences import operations as conference_ops
 from voting.conferences.models import Conference
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.personnel.eligibility import Flag, flags
 from voting.personnel.models import Member, Unit
-from voting.planning import chain
+from voting.planning import approval, chain
+from voting.planning.eligible import nominee_flags, outside_flags
+from voting.planning.intake import outside_person, refuse_if_planned
 from voting.planning.models import (
     EXIT_REASONS,
     Attachment,
@@ -38,6 +41,8 @@ from voting.planning.models import (
     ProcessStep,
     StepEntry,
 )
+from voting.planning.quota import planned, planned_member_ids
+from voting.planning.rounds import kept_from_earlier, only_repeated
 from voting.planning.structure import Structure, check, person_of
 from voting.procedure.ruleset import Ruleset, Step
 from voting.validation import field_date, field_text, invalid_field
@@ -117,7 +122,9 @@ def create_process(owner: User, data: dict[str, Any], ruleset: Ruleset) -> Proce
     if ruleset.levels[level]["scope"] == "department":
         if department not in unit.departments():
             raise invalid_field(
-                "department", "Choose the division (phòng) whose leadership is planned."
+                "department",
+                "Choose a division (phòng) of %(unit)s whose leadership is planned.",
+                unit=unit.name,
             )
     else:
         department = ""
@@ -306,22 +313,21 @@ def record_source_list(
                 raise invalid_field(
                     f"{where}.member_id", "In-house planning picks people from the register."
                 )
-            year = item.get("birth_year")
             nominee = Nominee(
                 process=process,
                 position=position,
                 origin="external",
                 name=field_text(item, "name", required=True),
-                birth_year=None
-                if year in (None, "")
-                else _int(year, f"{where}.birth_year", 1900, date.today().year),
                 post=field_text(item, "post"),
                 agency=field_text(item, "agency", required=True),
+                **outside_person(item, where),
             )
         key = (position.id, str(nominee.member_id or nominee.name.casefold()))
         if key in seen:
             raise invalid_field(where, "This person is listed twice for the same position.")
         seen.add(key)
+        if process.flow != "term":  # a supplement adds people not yet planned
+            refuse_if_planned(process, nominee, position, where)
         db.session.add(nominee)
         chosen.append(nominee)
     row.outcome_json = json.dumps(outcome, ensure_ascii=False)
@@ -552,7 +558,7 @@ Lines = list[tuple[ProcessPosition, list[Any]]]
 
 
 def _review_flags(
-    lines: Lines, flagged: dict[int, list[Flag]], decisions: Any
+    lines: Lines, flags_for: Callable[[Any], list[Flag]], decisions: Any
 ) -> tuple[Lines, list[dict[str, Any]]]:
     """Keep or drop each person whose flags bar planning, as the chair decided.
 
@@ -567,7 +573,7 @@ def _review_flags(
     for position, nominees in lines:
         kept = []
         for n in nominees:
-            found = [f for f in flagged.get(n.member_id or 0, []) if f.bars]
+            found = [f for f in flags_for(n) if f.bars]
             choice = decisions.get(str(n.id)) if found else "keep"
             if choice not in ("keep", "drop"):
                 undecided.append(n.name)
@@ -595,11 +601,11 @@ def _review_flags(
 
 
 def _ballot(
-    lines: Lines, pool_of: Callable[[list[Any]], list[Member]]
+    lines: Lines, pool_of: Callable[[ProcessPosition, list[Any]], list[Member]]
 ) -> tuple[list[dict[str, Any]], list[BallotLink]]:
     """The conference's positions (p1, p2 … c1, c2 …) and which nominee or member each names.
 
-    ``pool_of(nominees)`` gives the people a voter may introduce for that position
+    ``pool_of(position, nominees)`` gives the people a voter may introduce for that position
     (none outside a discovery step).
     """
     positions: list[dict[str, Any]] = []
@@ -627,7 +633,7 @@ def _ballot(
                 },
                 {"member_id": m.id},
             )
-            for m in pool_of(nominees)
+            for m in pool_of(position, nominees)
         ]
         links += [
             BallotLink(position_id=position.id, position_key=pkey, candidate_key=f"c{i}", **names)
@@ -657,22 +663,46 @@ def create_step_conference(
     if row.conference_id is not None:
         raise DomainError("conference_exists", "This step already has its conference.", 409)
     level = ruleset.levels[process.level]
-    lines = ballot_people(process, row, ruleset)
+    from voting.planning.stalled import gaps  # stalled builds on these operations
+
+    lost = gaps(process, row, ruleset)
+    if lost:
+        raise DomainError(
+            "position_without_people",
+            "Nobody is left for %(positions)s: end that position with nobody planned, "
+            "or hold the previous vote again.",
+            409,
+            positions=", ".join(g.position.name for g in lost),
+        )
+    lines = only_repeated(row, ballot_people(process, row, ruleset))
     rule = ruleset.rule(definition.rule) if definition.rule else None
     flagged = flags_of(process, ruleset)
     review: list[dict[str, Any]] = []
     if rule is not None and not rule.removal:
-        lines, review = _review_flags(lines, flagged, data.get("flag_decisions") or {})
+        reference = reference_date(process)
+        lines, review = _review_flags(
+            lines,
+            lambda n: nominee_flags(n, flagged, ruleset, reference),
+            data.get("flag_decisions") or {},
+        )
     if not any(nominees for _, nominees in lines):
         raise DomainError("nobody_to_vote_on", "No one is on the list this step votes on.", 409)
+    proposed = removal_proposals(process)
 
-    def pool_of(nominees: list[Any]) -> list[Member]:
+    def pool_of(position: ProcessPosition, nominees: list[Any]) -> list[Member]:
         if not definition.discovery:
             return []
+        # Not listed already, not planned for this position already, not just proposed
+        # for removal from it, and not its sitting holder.
         listed = {n.member_id for n in nominees if n.member_id}
+        listed |= planned_member_ids(process, position)
+        listed |= {n.member_id for n in proposed if n.position_id == position.id and n.member_id}
         # Only eligible people may be introduced: none with an automatic-exit condition.
         eligible = [
-            m for m in process.unit.members if not any(f.exit for f in flagged.get(m.id, []))
+            m
+            for m in process.unit.members
+            if not any(f.exit for f in flagged.get(m.id, []))
+            and not chain.holds_post(m.post, position.name)
         ]
         return chain.write_in_pool(  # type: ignore[return-value]
             level["pool_roles"], eligible, level["scope"], process.department, listed
@@ -745,8 +775,9 @@ def complete_vote_step(process: Process, row: ProcessStep, ruleset: Ruleset) -> 
         (link.position_key, link.candidate_key): link
         for link in db.session.scalars(sa.select(BallotLink).where(BallotLink.step_id == row.id))
     }
-    moving: list[tuple[Nominee, int]] = []
-    agree_of: dict[int, int] = {}
+    # A round held again for some positions keeps what the first round carried for the rest.
+    moving: list[tuple[Nominee, int | None]] = kept_from_earlier(row)
+    agree_of: dict[int, int | None] = {n.id: agree for n, agree in moving}
     for outcome in chain.outcomes(result["decision"], ranked):
         link = links[(outcome.position_key, outcome.candidate_key)]
         if link.nominee_id is not None:
@@ -774,6 +805,7 @@ def complete_vote_step(process: Process, row: ProcessStep, ruleset: Ruleset) -> 
     for entry in row.entries:
         entry.agree = agree_of.get(entry.nominee_id, entry.agree)
     outcome_doc = row.outcome
+    outcome_doc.pop("repeat", None)
     outcome_doc["result_sha256"] = conference.result_sha256
     row.outcome_json = json.dumps(outcome_doc, ensure_ascii=False)
     _audit(
@@ -812,7 +844,9 @@ def record_decision(
     number = field_text(data, "number", required=True)
     signed_on = field_date(data, "signed_on")
     assert signed_on is not None
+    approval.check_date(signed_on)
     signer = field_text(data, "signer", required=True)
+    approval.check_nothing_lost(process, row, ruleset)
     record = row.outcome
     if outcome == "submitted":
         record["submission"] = {
@@ -835,6 +869,15 @@ def record_decision(
         raise invalid_field(
             "removed", "Only people proposed for removal by the vote can be removed."
         )
+    approval.check_entries(
+        process,
+        [n for n in candidates.values() if n.id in approved],
+        [
+            n.planning_entry_id
+            for n in proposals.values()
+            if n.id in removed and n.planning_entry_id
+        ],
+    )
     decision_text = f"{number} ngày {signed_on.strftime('%d/%m/%Y')} ({signer})"
     record["decision"] = {"number": number, "signed_on": signed_on.isoformat(), "signer": signer}
     row.outcome_json = json.dumps(record, ensure_ascii=False)
@@ -850,6 +893,8 @@ def record_decision(
                 member_id=nominee.member_id,
                 name=nominee.name,
                 birth_year=nominee.birth_year,
+                birth_month=nominee.member.birth_month if nominee.member else nominee.birth_month,
+                sex=nominee.member.sex if nominee.member else nominee.sex,
                 post=nominee.post,
                 agency=nominee.agency,
                 period=process.period,
@@ -903,10 +948,26 @@ def record_exit(entry: PlanningEntry, data: dict[str, Any]) -> None:
 # --- structure and automatic exit
 
 
-def list_structure(process: Process, nominees: list[Nominee], ruleset: Ruleset) -> Structure:
-    """The structure check of a proposed list of this process (warnings, never blocking)."""
+def list_structure(
+    process: Process, nominees: list[Nominee], ruleset: Ruleset, *, with_planned: bool = False
+) -> Structure:
+    """The structure check of a list of this process (warnings, never blocking).
+
+    A source list is normally longer than the quota: only a list that is to be
+    planned (``with_planned``: the final vote's, the approval's) is held to it, and
+    then checked together with the people already planned who stay (everyone but
+    those this process proposed for removal): the list as it will stand.
+    """
     people = [person_of(n, n.position.name, n.member) for n in nominees]
-    quotas = {p.name: p.quota for p in process.positions}
+    quotas = {p.name: p.quota if with_planned else MAX_NOMINEES for p in process.positions}
+    if with_planned:
+        leaving = {n.planning_entry_id for n in removal_proposals(process)}
+        people += [
+            person_of(e, e.position_name, db.session.get(Member, e.member_id or 0))
+            for entries in planned(process).values()
+            for e in entries
+            if e.id not in leaving and e.position_name in quotas
+        ]
     return check(people, quotas, ruleset, reference_date(process))
 
 
@@ -924,18 +985,27 @@ def planning_structure(
     return check(people, {}, ruleset, reference)
 
 
-def automatic_exits(ruleset: Ruleset) -> list[tuple[PlanningEntry, Member, list[Flag]]]:
-    """People in the approved list who now meet an automatic-exit condition."""
+def automatic_exits(
+    ruleset: Ruleset, unit_id: int | None = None
+) -> list[tuple[PlanningEntry, Member | None, list[Flag]]]:
+    """People in a unit's approved list (every unit's by default) who now meet an
+    automatic-exit condition; someone from another agency by what the list holds."""
     found = []
-    rows = db.session.execute(
-        sa.select(PlanningEntry, Member)
-        .join(Member, PlanningEntry.member_id == Member.id)
+    query = (
+        sa.select(PlanningEntry, Member, Unit)
+        .outerjoin(Member, PlanningEntry.member_id == Member.id)
+        .join(Unit, PlanningEntry.unit_id == Unit.id)
         .where(PlanningEntry.left_on.is_(None))
-        .order_by(PlanningEntry.level, PlanningEntry.department, PlanningEntry.position_name)
+        .order_by(
+            Unit.name, PlanningEntry.level, PlanningEntry.department, PlanningEntry.position_name
+        )
     )
-    for entry, member in rows:
-        on = member.unit.reference_on or date.today()
-        reasons = [f for f in flags(member, ruleset, on) if f.exit]
+    if unit_id is not None:
+        query = query.where(PlanningEntry.unit_id == unit_id)
+    for entry, member, unit in db.session.execute(query):
+        on = unit.reference_on or local_today()
+        found_flags = flags(member, ruleset, on) if member else outside_flags(entry, ruleset, on)
+        reasons = [f for f in found_flags if f.exit]
         if reasons:
             found.append((entry, member, reasons))
     return found

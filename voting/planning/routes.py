@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,13 +20,18 @@ from flask_login import current_user, login_required
 
 from voting.auth.access import require_role, role_required
 from voting.auth.models import User
+from voting.clock import local_today
 from voting.conferences.forms import parse_roster
 from voting.conferences.rules import current_ruleset
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.personnel.models import Unit
+from voting.personnel.operations import SEX_WORDS
 from voting.planning import operations as ops
+from voting.planning import stalled
 from voting.planning.dossier import process_dossier
+from voting.planning.eligible import dossier_count, nominee_flags
+from voting.planning.lists import unit_lists
 from voting.planning.models import (
     EXIT_REASONS,
     Attachment,
@@ -35,6 +39,8 @@ from voting.planning.models import (
     Process,
     ProcessStep,
 )
+from voting.planning.quota import already_planned, planned, quota_lines
+from voting.planning.rounds import only_repeated
 from voting.views import commit_or_flash, download
 
 blueprint = Blueprint("planning", __name__)
@@ -148,8 +154,24 @@ def show(public_id: str):  # type: ignore[no-untyped-def]
         and current["definition"].kind == "vote"
         and not current["row"].conference_id
     ):
-        context["ballot_lines"] = ops.ballot_people(process, current["row"], ruleset, persist=False)
+        context["ballot_lines"] = only_repeated(
+            current["row"], ops.ballot_people(process, current["row"], ruleset, persist=False)
+        )
         context["default_roster"] = ops.default_roster(process, current["definition"], ruleset)
+    if current is not None:
+        row = current["row"]
+        context["gaps"] = stalled.gaps(process, row, ruleset)
+        context["nobody_on_ballot"] = stalled.nobody_on_ballot(process, row, ruleset)
+        if current["definition"].kind == "decision":
+            proposals = ops.removal_proposals(process)
+            context["twice"] = {n.id: e for n, e in already_planned(process, current["incoming"])}
+            context["quota_lines"] = quota_lines(
+                process,
+                [n for n in current["incoming"] if n.id not in context["twice"]],
+                [n.planning_entry_id or 0 for n in proposals],
+            )
+    member_flags = ops.flags_of(process, ruleset)
+    reference = ops.reference_date(process)
     attachments = db.session.scalars(
         sa.select(Attachment.id, Attachment.filename, Attachment.nominee_id).where(
             Attachment.process_id == process.id
@@ -163,11 +185,17 @@ def show(public_id: str):  # type: ignore[no-untyped-def]
         members=[m for m in process.unit.members if m.serving],
         proposals=ops.removal_proposals(process),
         can_run=current_user.is_admin or process.owner_id == current_user.id,
-        today=date.today().isoformat(),
+        today=local_today().isoformat(),
         attachments=list(attachments),
-        flags=ops.flags_of(process, ruleset),
-        structure_of=lambda nominees: ops.list_structure(process, nominees, ruleset),
-        reference=ops.reference_date(process),
+        flags=member_flags,
+        flags_for=lambda n: nominee_flags(n, member_flags, ruleset, reference),
+        dossier_count=lambda n: dossier_count(n, ruleset),
+        carrying_nobody=lambda row: stalled.carrying_nobody(process, row, ruleset),
+        planned=planned(process),
+        structure_of=lambda nominees, planned=False: ops.list_structure(
+            process, nominees, ruleset, with_planned=planned
+        ),
+        reference=reference,
         **context,
     )
 
@@ -183,20 +211,26 @@ def dates(public_id: str):  # type: ignore[no-untyped-def]
 
 
 def _external_rows(process: Process) -> list[dict[str, Any]]:
-    """'Name; year; post; agency' lines, one textarea per position."""
+    """'Name; MM/YYYY; Nam/Nữ; post; agency' lines, one textarea per position.
+
+    The older four cells 'Name; year; post; agency' (no sex) are still read.
+    """
     rows = []
     for position in process.positions:
         for line in request.form.get(f"external-{position.id}", "").splitlines():
             if not line.strip():
                 continue
-            cells = [c.strip() for c in line.split("\t" if "\t" in line else ";")] + [""] * 4
+            cells = [c.strip() for c in line.split("\t" if "\t" in line else ";")] + [""] * 5
+            with_sex = cells[2].casefold() in SEX_WORDS or (cells[2] == "" and cells[4] != "")
+            sex, post, agency = (cells[2], cells[3], cells[4]) if with_sex else ("", *cells[2:4])
             rows.append(
                 {
                     "position": position.id,
                     "name": cells[0],
                     "birth_year": cells[1],
-                    "post": cells[2],
-                    "agency": cells[3],
+                    "sex": sex,
+                    "post": post,
+                    "agency": agency,
                 }
             )
     return rows
@@ -300,6 +334,30 @@ def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
         commit_or_flash(
             lambda: ops.record_decision(process, row, data, ruleset), _("Decision recorded.")
         )
+    elif action == "end-position":
+        data = {
+            "position": form.get("position", ""),
+            "reason": form.get("reason", ""),
+            "ended_on": form.get("ended_on", ""),
+        }
+        commit_or_flash(
+            lambda: stalled.end_position(process, row, data, ruleset),
+            _("The position ends with nobody planned."),
+        )
+    elif action == "repeat":
+        held: list[ProcessStep] = []
+        if commit_or_flash(
+            lambda: held.append(
+                stalled.repeat_previous(process, row, {"reason": form.get("reason", "")}, ruleset)
+            ),
+            _("The previous vote is held again: create its new conference."),
+        ):
+            return _back(process, f"step-{held[0].step}")
+    elif action == "skip":
+        commit_or_flash(
+            lambda: stalled.skip_vote(process, row, {"reason": form.get("reason", "")}, ruleset),
+            _("Step recorded without a ballot."),
+        )
     else:
         flash(_("Unknown action."), "error")
     return _back(process, f"step-{row.step}")
@@ -323,40 +381,32 @@ def dossier(public_id: str) -> Response:
     return download(data, "application/zip", name)
 
 
+def _unit_arg() -> Unit | None:
+    """The unit named by ?unit= (None: every unit); an unknown one is a 404."""
+    raw = request.args.get("unit", "")
+    if not raw:
+        return None
+    found = db.session.get(Unit, int(raw)) if raw.isdigit() else None
+    if found is None:
+        abort(404)
+    return found
+
+
 @blueprint.get("/planning")
 @login_required
 def planning_list():  # type: ignore[no-untyped-def]
-    entries = db.session.scalars(
-        sa.select(PlanningEntry).order_by(
-            PlanningEntry.unit_id,
-            PlanningEntry.level,
-            PlanningEntry.department,
-            PlanningEntry.position_name,
-            PlanningEntry.entered_on,
-            PlanningEntry.id,
-        )
-    ).all()
-    groups: dict[tuple[str, str, str], list[PlanningEntry]] = {}
-    lists: dict[tuple[str, str], list[PlanningEntry]] = {}
-    for e in entries:
-        groups.setdefault((e.level, e.department, e.position_name), []).append(e)
-        if e.active:
-            lists.setdefault((e.level, e.department), []).append(e)
+    """Each unit's approved lists apart: two units' lists never merge."""
+    only = _unit_arg()
     processes = {p.id: p for p in db.session.scalars(sa.select(Process))}
-    ruleset = current_ruleset()
-    reference = date.today()
-    structures = {
-        key: ops.planning_structure(active, ruleset, reference) for key, active in lists.items()
-    }
+    reference = local_today()
     return render_template(
         "planning/list.html",
-        groups=groups,
-        structures=structures,
+        units=unit_lists(current_ruleset(), reference, only.id if only else None),
+        only=only,
         reference=reference,
-        exits=len(ops.automatic_exits(ruleset)),
         processes=processes,
         reasons=[r for r in EXIT_REASONS if r != "removal-vote"],
-        today=date.today().isoformat(),
+        today=reference.isoformat(),
     )
 
 
@@ -364,10 +414,15 @@ def planning_list():  # type: ignore[no-untyped-def]
 @login_required
 def automatic_exits():  # type: ignore[no-untyped-def]
     """People in the list who now meet an automatic-exit condition: no ballot needed."""
+    only = _unit_arg()
+    found = ops.automatic_exits(current_ruleset(), only.id if only else None)
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit))}
     return render_template(
         "planning/exits.html",
-        found=ops.automatic_exits(current_ruleset()),
-        today=date.today().isoformat(),
+        found=found,
+        only=only,
+        units=units,
+        today=local_today().isoformat(),
     )
 
 
@@ -381,5 +436,8 @@ def exit_entry(entry_id: int):  # type: ignore[no-untyped-def]
     commit_or_flash(lambda: ops.record_exit(entry, request.form.to_dict()), _("Exit recorded."))
     back = request.form.get("back")
     return redirect(
-        url_for("planning.automatic_exits" if back == "exits" else "planning.planning_list")
+        url_for(
+            "planning.automatic_exits" if back == "exits" else "planning.planning_list",
+            unit=request.form.get("unit") or None,
+        )
     )

@@ -133,7 +133,8 @@ def person_of(line: Any, position: str, member: Any = None) -> Person:
         name=line.name,
         position=position,
         birth_year=(member.birth_year if member is not None else None) or line.birth_year,
-        birth_month=member.birth_month if member is not None else None,
-        sex=member.sex if member is not None else None,
+        # Someone from another agency: what the process recorded of them.
+        birth_month=member.birth_month if member is not None else line.birth_month,
+        sex=member.sex if member is not None else line.sex,
         ethnicity=member.ethnicity if member is not None else "",
     )
