@@ -23,8 +23,19 @@
     return true;
   }
 
+  function doubleScans(s) {
+    var box = root.querySelector("[data-double-scans]");
+    if (!box || s.double_scans === undefined) return;
+    box.hidden = !s.double_scans;
+    if (s.double_scans) {
+      var text = s.double_scans === 1 ? t.double : t.doubles;
+      box.querySelector("[data-double-scans-text]").textContent = text.replace("{n}", s.double_scans);
+    }
+  }
+
   function render(s) {
     if (statusChanged(s)) return;
+    doubleScans(s);
     root.querySelectorAll("[data-received]").forEach(function (el) { el.textContent = s.received; });
     root.querySelectorAll("[data-progress]").forEach(function (el) { el.value = s.received; });
     if (s.votes_needed !== undefined && s.votes_needed !== null) {

@@ -337,3 +337,27 @@ def test_binding_and_remaining_survive_a_restart(
     r = cast_json(restarted, credential, ["c1"])
     assert r.status_code == 201, r.get_json()
     assert kiosk(chair_api, cid)["remaining"] == 3
+
+
+def test_the_chair_sees_a_double_scan_on_the_turnout(
+    app: Flask, chair_api: Api, create_conference: Callable[..., dict[str, Any]]
+) -> None:
+    from voting.conferences.models import Conference
+    from voting.realtime.snapshots import chair_snapshot
+
+    conf = create_conference(summoned=3)
+    cid = conf["id"]
+    page = chair_api.get(f"/c/{cid}").get_data(as_text=True)
+    assert re.search(r"data-double-scans[^>]*hidden", page)
+    shown = kiosk(chair_api, cid)
+    first, second = app.test_client(), app.test_client()
+    assert first.get(path(shown["kiosk_url"])).status_code == 200
+    assert second.get(path(shown["kiosk_url"])).status_code == 409
+    page = chair_api.get(f"/c/{cid}").get_data(as_text=True)
+    banner = re.search(r"<p[^>]*data-double-scans[^>]*>(.*?)</p>", page, re.S)
+    assert banner and "hidden" not in banner.group(0).split(">")[0]
+    assert "1 mã QR trên màn hình phát phiếu đã bị một điện thoại thứ hai quét" in banner.group(1)
+    with app.app_context():
+        conference = db.session.scalar(sa.select(Conference).where(Conference.public_id == cid))
+        assert conference is not None
+        assert chair_snapshot(conference)["double_scans"] == 1

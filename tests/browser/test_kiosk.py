@@ -188,6 +188,12 @@ def test_a_second_phone_scanning_the_kiosk_qr_is_told_to_ask_the_chair(
     qr = state["kiosk_url"].removeprefix(base)  # what the kiosk's QR encodes
     assert qr.endswith("?kiosk=1")
 
+    # The chair's page is open on the laptop: the double scan shows there, live.
+    chair_page = watch.watch(ctx.new_page(), "chair")
+    chair_page.goto(f"/c/{cid}")
+    doubles = chair_page.locator("[data-double-scans]")
+    expect(doubles).to_be_hidden()
+
     first_ctx, second_ctx = new_phone(browser, base, 0), new_phone(browser, base, 1)
     first = watch.watch(first_ctx.new_page(), "first phone")
     first.goto(qr)
@@ -202,6 +208,11 @@ def test_a_second_phone_scanning_the_kiosk_qr_is_told_to_ask_the_chair(
     expect(refusal).to_be_visible()
     expect(refusal).to_contain_text("chủ trì")
     assert second.locator("#ballot-form").count() == 0
+    expect(doubles).to_be_visible()
+    expect(doubles).to_contain_text(
+        "1 mã QR trên màn hình phát phiếu đã bị một điện thoại thứ hai quét"
+    )
+    chair_page.close()
     colour = second.evaluate("() => getComputedStyle(document.querySelector('.sign')).color")
     assert colour == "rgb(138, 28, 28)", colour  # the fail red
     axe_check(second, "kiosk slip taken")

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from voting.auth.access import conference_for, role_required, visible_conferences
+from voting.ballots.handout import double_scans
 from voting.ballots.operations import void_token
 from voting.ballots.routes import slip
 from voting.ballots.scrub import forget_arrival_order
@@ -145,6 +146,7 @@ def _show_page(conference: Conference, status: int = 200, **extra: Any):  # type
         replacement=None,
         notes=dated_notes(conference, current_app.config["BABEL_DEFAULT_TIMEZONE"]),
         process_step=ops.process_step(conference),
+        doubles=double_scans(conference) if conference.is_open else 0,
         **extra,
     )
     return page, status

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from voting.ballots.handout import double_scans
 from voting.conferences.models import Conference, ballot_positions
 from voting.conferences.rules import conference_rule
 from voting.errors import DomainError
@@ -88,6 +89,7 @@ def chair_snapshot(conference: Conference) -> dict[str, Any]:
         **public_snapshot(conference),
         "summoned": conference.summoned_count,
         "visible": figures is not None,
+        "double_scans": double_scans(conference),
         "published_received": covered,
         "base": rule.base,
         "base_count": base_count,
