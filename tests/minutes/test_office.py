@@ -6,6 +6,7 @@ is skipped (the DOCX itself is checked through python-docx in test_docx.py).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -20,6 +21,29 @@ from tests.conftest import Api
 from tests.minutes._export_scene import locked_b3
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+TINOS = Path(__file__).resolve().parents[2] / "static" / "vendor" / "@expo-google-fonts" / "tinos"
+
+
+def times_is_tinos(folder: Path) -> dict[str, str]:
+    """A fontconfig setup where "Times New Roman" is the vendored Tinos (its metric twin).
+
+    The minutes are set in Times New Roman, as Word on the unit's PCs has it. LibreOffice
+    on Linux substitutes a metric twin; Debian's fonts-liberation 1.x has no Vietnamese
+    letters with two marks (Ổ, Ụ…), so they would come from a fallback font, in runs a PDF
+    reader puts out of order. Tinos covers Vietnamese and ships with the app.
+    """
+    config = folder / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{TINOS}</dir><cachedir>{folder / 'cache'}</cachedir>"
+        # LibreOffice's own table maps Times New Roman to Liberation Serif first.
+        "<selectfont><rejectfont><pattern><patelt name='family'><string>Liberation Serif"
+        "</string></patelt></pattern></rejectfont></selectfont>"
+        '<alias binding="same"><family>Times New Roman</family>'
+        "<prefer><family>Tinos</family></prefer></alias></fontconfig>"
+    )
+    return {"FONTCONFIG_FILE": str(config)}
 
 
 @pytest.mark.sqlite_only
@@ -51,6 +75,7 @@ def test_libreoffice_converts_both_minutes(
         check=True,
         capture_output=True,
         timeout=240,
+        env={**os.environ, **times_is_tinos(tmp_path)},
     )
     for kind, title in (("counting", "BIÊN BẢN KIỂM PHIẾU"), ("conference", "BIÊN BẢN HỘI NGHỊ")):
         reader = PdfReader(tmp_path / f"{kind}.pdf")
