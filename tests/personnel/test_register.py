@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -92,3 +95,32 @@ def test_update_keeps_what_is_not_sent_and_refuses_bad_status(app: Flask) -> Non
             update_member(m, {"status": "retired-ish"}, current_ruleset())
         db.session.rollback()
         assert db.session.get(Member, m.id).status == "moved"
+
+
+def test_someone_past_retirement_still_serving_reads_as_such(app: Flask) -> None:
+    """Not 'còn -56 tháng công tác' (issue 19): the register says past retirement age."""
+    from tests.conftest import Api
+
+    with app.app_context():
+        unit = create_unit({"name": "Cục THADS tỉnh Kiên Giang"})
+        add_members(
+            unit,
+            parse_register(
+                "Trần Văn Cũ; 05/1960; Nam; Phó Trưởng phòng; Phòng Kiểm tra; phong-deputy\n"
+                "Lý Văn Tài; 05/1991; Nam; Chuyên viên; Phòng Kiểm tra"
+            ),
+            current_ruleset(),
+        )
+        unit.reference_on = date(2026, 12, 1)
+        db.session.commit()
+        unit_id = unit.id
+    page = Api(app.test_client()).login("chair", "chair-password")
+    html = page.get(f"/register/{unit_id}?lang=vi").get_data(as_text=True)
+    old = html[html.index('data-person="Trần Văn Cũ"') :]
+    old = old[: old.index("</tr>")]
+    assert "data-past-retirement" in old and "đã quá tuổi nghỉ hưu" in old
+    assert "Đã quá tuổi nghỉ hưu (từ" in old
+    assert not re.search(r"-\d+", old.split("data-left", 1)[1][:80])
+    assert not re.search(r"còn -\d+", old)
+    young = html[html.index('data-person="Lý Văn Tài"') :]
+    assert re.search(r"data-left>\d+<", young)

@@ -44,8 +44,12 @@ def unit(app: Flask) -> Iterator[int]:
         yield created.id
 
 
-def member_id(name: str) -> int:
-    unit = db.session.scalars(sa.select(Unit)).one()
+def member_id(name: str, unit_id: int | None = None) -> int:
+    """A register member by name, in the only unit (or the one named)."""
+    if unit_id is None:
+        unit = db.session.scalars(sa.select(Unit)).one()
+    else:
+        unit = db.session.get(Unit, unit_id)
     return next(m.id for m in unit.members if m.name == name)
 
 
@@ -85,7 +89,7 @@ class Flow:
     def source_list(self, step: str, people: dict[str, list[str]], plan: str = "") -> None:
         process = self.process
         rows = [
-            {"position": self.position_id(pos), "member_id": member_id(name)}
+            {"position": self.position_id(pos), "member_id": member_id(name, process.unit_id)}
             for pos, names in people.items()
             for name in names
         ]
@@ -227,18 +231,60 @@ def run_conference(
     assert r.status_code == 200, r.get_json()
 
 
+#: A second unit's register (20 people): the same shape, other people, its own Văn phòng.
+SECOND_UNIT = "Cục Thi hành án dân sự tỉnh Cà Mau"
+SECOND_REGISTER = """
+Trịnh Văn An; 1969; Nam; Cục trưởng; ; cuc-leader party-standing
+Hoàng Thị Bích; 1975; Nữ; Phó Cục trưởng; ; cuc-leader party-standing
+Phan Văn Cường; 1973; Nam; Phó Cục trưởng; ; cuc-leader
+Vũ Thị Dung; 1980; Nữ; Chánh Văn phòng; Văn phòng; phong-head party-committee
+Lưu Văn Em; 1986; Nam; Phó Chánh Văn phòng; Văn phòng; phong-deputy
+Tạ Thị Giang; 1991; Nữ; Chuyên viên; Văn phòng;
+Đinh Văn Hải; 1989; Nam; Chuyên viên; Văn phòng;
+Kiều Thị Hương; 1979; Nữ; Trưởng phòng Tổ chức cán bộ; Phòng Tổ chức cán bộ; phong-head
+Mạc Văn Khánh; 1984; Nam; Phó Trưởng phòng; Phòng Tổ chức cán bộ; phong-deputy mass-org-head
+Lã Thị Liên; 1992; Nữ; Chuyên viên; Phòng Tổ chức cán bộ;
+Ông Văn Minh; 1978; Nam; Trưởng phòng Nghiệp vụ; Phòng Nghiệp vụ; phong-head
+Chu Thị Ngọc; 1983; Nữ; Phó Trưởng phòng Nghiệp vụ; Phòng Nghiệp vụ; phong-deputy
+Quách Văn Oai; 1990; Nam; Chuyên viên; Phòng Nghiệp vụ;
+Thân Thị Phượng; 1977; Nữ; Chi cục trưởng; Chi cục THADS TP Cà Mau; chi-cuc-head
+Âu Văn Quý; 1982; Nam; Phó Chi cục trưởng; Chi cục THADS TP Cà Mau; chi-cuc-deputy
+Giáp Thị Rạng; 1987; Nữ; Chuyên viên; Chi cục THADS TP Cà Mau;
+Lò Văn Sáng; 1981; Nam; Chi cục trưởng; Chi cục THADS huyện Năm Căn; chi-cuc-head
+Khổng Thị Tuyết; 1985; Nữ; Phó Chi cục trưởng; Chi cục THADS huyện Năm Căn; chi-cuc-deputy
+Bế Văn Uy; 1993; Nam; Chuyên viên; Chi cục THADS huyện Năm Căn;
+Nông Thị Vân; 1988; Nữ; Chuyên viên; Phòng Nghiệp vụ;
+"""
+
+
+@pytest.fixture
+def second_unit(app: Flask, unit: int) -> int:
+    """A second unit beside the first, with its own 20 people."""
+    with app.app_context():
+        created = create_unit({"name": SECOND_UNIT, "locality": "Cà Mau"})
+        add_members(created, parse_register(SECOND_REGISTER), current_ruleset())
+        db.session.commit()
+        return created.id
+
+
 @pytest.fixture
 def start_flow(app: Flask, unit: int, chair_api: Api) -> Iterator[Callable[..., Flow]]:
     """Factory: start a process for a level and flow, positions given as {name: quota}."""
     with app.app_context():
 
-        def start(level: str, flow: str, positions: dict[str, int], department: str = "") -> Flow:
+        def start(
+            level: str,
+            flow: str,
+            positions: dict[str, int],
+            department: str = "",
+            unit_id: int | None = None,
+        ) -> Flow:
             chair = db.session.scalar(sa.select(User).where(User.username == "chair"))
             assert chair is not None
             process = ops.create_process(
                 chair,
                 {
-                    "unit_id": unit,
+                    "unit_id": unit_id or unit,
                     "level": level,
                     "flow": flow,
                     "department": department,
