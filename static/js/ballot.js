@@ -218,7 +218,9 @@
     send(JSON.stringify({ token: root.getAttribute("data-credential"), choices: choices() }), 0);
   });
 
-  if (window.io) {
+  // The live "closed" notice needs the Socket.IO client: 15 KB the ballot itself does
+  // not, so it comes after the ballot works (first paint and marking do not wait for it).
+  function live() {
     var socket = window.io({ auth: { conference: root.getAttribute("data-conference"), view: "ballot" },
                              transports: ["websocket", "polling"] });
     socket.on("turnout", function (s) {
@@ -230,5 +232,13 @@
         say(t.closed_live, "error");
       }
     });
+  }
+  if (window.io) {
+    live();
+  } else if (root.getAttribute("data-socketio")) {
+    var client = document.createElement("script");
+    client.src = root.getAttribute("data-socketio");
+    client.onload = function () { if (window.io) live(); };
+    document.body.appendChild(client);
   }
 })();
