@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +23,7 @@ import sqlalchemy as sa
 from voting.audit.key import AuditKey, AuditKeyError, create_key, default_path, load_key
 from voting.audit.models import ACTIONS, GENESIS, AuditEntry
 from voting.auth.models import utcnow
+from voting.canonical import canonical_json as canonical
 from voting.extensions import db
 
 #: pg_advisory_xact_lock key for audit appends ("audit" in ASCII).
@@ -37,11 +37,6 @@ FORBIDDEN_KEYS = frozenset(
 
 #: Entry format versions: 1 plain SHA-256 (before the key), 2 keyed.
 PLAIN, KEYED = 1, 2
-
-
-def canonical(doc: Any) -> str:
-    """One spelling per document: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def iso(dt: datetime) -> str:

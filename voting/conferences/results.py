@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from voting.ballots.models import Ballot, Receipt
+from voting.canonical import canonical_json as canonical_json
 from voting.conferences.models import Conference
 from voting.conferences.rules import conference_rule, current_ruleset
 from voting.extensions import db
@@ -21,11 +22,6 @@ from voting.tally.decision import Decision, decide
 from voting.tally.verifier import parse_vote
 
 RESULT_FORMAT = "voting.result/1"
-
-
-def canonical_json(doc: Any) -> str:
-    """One spelling per document: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def sha256_hex(text: str) -> str:
