@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import click
+from flask import Flask
 from flask.cli import FlaskGroup
 
 from voting.procedure.ruleset import RulesetError, load_ruleset
@@ -14,7 +15,7 @@ from voting.tally.decision import decide
 from voting.tally.verifier import InputError, parse_vote_bytes
 
 
-def _create_app():  # type: ignore[no-untyped-def]
+def _create_app() -> Flask:
     from voting import create_app
 
     return create_app()

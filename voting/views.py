@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Flask, Response, flash, g, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import get_locale
@@ -156,19 +157,19 @@ def init_app(app: Flask) -> None:
     _quiet_werkzeug()
 
     @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+    def domain_error(exc: DomainError) -> ResponseReturnValue:
         db.session.rollback()
         return error_response(exc.code, exc.message, exc.status, **exc.params)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         db.session.rollback()
         return error_response(
             "csrf_failed", "The form expired; reload the page and try again.", 400
         )
 
     @app.errorhandler(DataError)
-    def data_error(exc: DataError):  # type: ignore[no-untyped-def]
+    def data_error(exc: DataError) -> ResponseReturnValue:
         # The database refused a value the request carried (PostgreSQL: a NUL
         # character, a text longer than its column): the request is at fault.
         # SQL parameters are hidden (hide_parameters), so the log names no value.
@@ -177,7 +178,7 @@ def init_app(app: Flask) -> None:
         return error_response(HTTP_CODES[400], HTTP_MESSAGES[400], 400)
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         db.session.rollback()
         status = exc.code or 500
         return error_response(

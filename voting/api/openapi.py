@@ -18,8 +18,8 @@ TITLE = "Secret-ballot conference voting (QT.NB.03)"
 
 # Security requirements, per operation.
 PUBLIC: list[dict[str, list[str]]] = []
-SESSION = [{"session": []}]
-SESSION_CSRF = [{"session": [], "csrf": []}]
+SESSION: list[dict[str, list[str]]] = [{"session": []}]
+SESSION_CSRF: list[dict[str, list[str]]] = [{"session": [], "csrf": []}]
 
 
 # ---------------------------------------------------------------- primitives

@@ -12,7 +12,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from voting.extensions import db
+from voting.extensions import Model
 
 ROLES = ("admin", "chair", "secretary")
 
@@ -21,7 +21,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="ck_users_role"),)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -38,7 +39,7 @@ def load_user(user_id: str) -> User | None:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("conferences.index"))
     form = LoginForm()
@@ -63,14 +64,14 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @blueprint.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     logout_user()
     return redirect(url_for("auth.login"))
 
 
 @blueprint.route("/users", methods=["GET", "POST"])
 @role_required("admin")
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     form = UserForm()
     if form.validate_on_submit():
         try:
@@ -93,7 +94,7 @@ def users():  # type: ignore[no-untyped-def]
 
 @blueprint.route("/account", methods=["GET", "POST"])
 @login_required
-def account():  # type: ignore[no-untyped-def]
+def account() -> ResponseReturnValue:
     """Any signed-in user changes their own password."""
     form = PasswordForm()
     if form.validate_on_submit():

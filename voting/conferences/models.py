@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from voting.auth.models import User, utcnow
-from voting.extensions import db
+from voting.extensions import Model, db
 
 STATUSES = ("draft", "open", "closed", "locked")
 #: The shape of a public id (secrets.token_urlsafe); anything else names nothing.
@@ -41,7 +41,7 @@ def find_conference(public_id: object) -> Conference | None:
     return db.session.scalar(sa.select(Conference).where(Conference.public_id == public_id))
 
 
-class Conference(db.Model):
+class Conference(Model):
     __tablename__ = "conferences"
     __table_args__ = (
         sa.CheckConstraint(f"status IN {STATUSES!r}", name="ck_conferences_status"),
@@ -166,7 +166,7 @@ class Conference(db.Model):
         return self.status == "locked"
 
 
-class Person(db.Model):
+class Person(Model):
     """Someone summoned to the conference; attendance is ticked by the chair."""
 
     __tablename__ = "people"
@@ -224,7 +224,7 @@ class Person(db.Model):
         return doc
 
 
-class Position(db.Model):
+class Position(Model):
     """A position being planned (e.g. Phó Cục trưởng) with its quota."""
 
     __tablename__ = "positions"
@@ -259,7 +259,7 @@ class Position(db.Model):
         }
 
 
-class Candidate(db.Model):
+class Candidate(Model):
     """A person on the ballot for one position."""
 
     __tablename__ = "candidates"

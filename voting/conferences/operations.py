@@ -293,7 +293,7 @@ def set_attendance(conference: Conference, rows: Any) -> None:
         person_id = row.get("person_id")
         # Only a whole number can name a person (a list would not even be hashable).
         is_id = isinstance(person_id, int) and not isinstance(person_id, bool)
-        person = people.get(person_id) if is_id else None
+        person = people.get(person_id) if is_id else None  # type: ignore[arg-type]
         if person is None:
             raise invalid_field(f"attendance[{i}].person_id", "No such person in this conference.")
         present = row.get("present")
@@ -489,7 +489,7 @@ def close_ballot(conference: Conference) -> None:
     """Stop accepting ballots; the conditional UPDATE races safely with casts."""
     if not conference.is_open:
         raise DomainError("ballot_not_open", "The ballot is not open.", 409)
-    closed = db.session.execute(
+    closed = db.session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
         sa.update(Conference)
         .where(Conference.id == conference.id, Conference.status == "open")
         # The scrub's marker commits with the close: a kill before the scrub keeps it.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -45,12 +46,12 @@ def _act(conference: Conference, action: Callable[[], Any], done: str) -> Any:
 
 @blueprint.get("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     conferences = db.session.scalars(visible_conferences(current_user)).all()
     return render_template("conferences/index.html", conferences=conferences)
 
 
-def _form_page(form: ConferenceForm, conference: Conference | None):  # type: ignore[no-untyped-def]
+def _form_page(form: ConferenceForm, conference: Conference | None) -> ResponseReturnValue:
     return render_template(
         "conferences/form.html",
         form=form,
@@ -62,7 +63,7 @@ def _form_page(form: ConferenceForm, conference: Conference | None):  # type: ig
 
 @blueprint.route("/conferences/new", methods=["GET", "POST"])
 @role_required("chair", "admin")
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     ruleset = current_ruleset()
     form = ConferenceForm()
     form.set_step_choices(ruleset, _locale())
@@ -81,7 +82,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @blueprint.route("/c/<public_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(public_id: str):  # type: ignore[no-untyped-def]
+def edit(public_id: str) -> ResponseReturnValue:
     conference = conference_for(public_id, run=True)
     ruleset = current_ruleset()
     form = ConferenceForm(obj=conference if request.method == "GET" else None)
@@ -128,7 +129,7 @@ def _locale() -> str:
     return "en" if str(get_locale()) == "en" else "vi"
 
 
-def _show_page(conference: Conference, status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
+def _show_page(conference: Conference, status: int = 200, **extra: Any) -> ResponseReturnValue:
     """The chair's conference page, optionally with a refused form's input kept."""
     rule = conference_rule(conference)
     ruleset = current_ruleset()
@@ -154,13 +155,13 @@ def _show_page(conference: Conference, status: int = 200, **extra: Any):  # type
 
 @blueprint.get("/c/<public_id>")
 @login_required
-def show(public_id: str):  # type: ignore[no-untyped-def]
+def show(public_id: str) -> ResponseReturnValue:
     return _show_page(conference_for(public_id))
 
 
 @blueprint.post("/c/<public_id>/attendance")
 @login_required
-def attendance(public_id: str):  # type: ignore[no-untyped-def]
+def attendance(public_id: str) -> ResponseReturnValue:
     conference = conference_for(public_id, run=True)
     rows = []
     for person in conference.people:
@@ -197,7 +198,7 @@ def attendance(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.post("/c/<public_id>/open")
 @login_required
-def open_ballot(public_id: str):  # type: ignore[no-untyped-def]
+def open_ballot(public_id: str) -> ResponseReturnValue:
     conference = conference_for(public_id, run=True)
     key = str(current_app.config["SECRET_KEY"])
     _act(
@@ -215,7 +216,7 @@ def _confirmed() -> bool:
 
 @blueprint.post("/c/<public_id>/void")
 @login_required
-def void(public_id: str):  # type: ignore[no-untyped-def]
+def void(public_id: str) -> ResponseReturnValue:
     conference = conference_for(public_id, run=True)
     key = str(current_app.config["SECRET_KEY"])
     code = request.form.get("code", "")[:40]
@@ -245,7 +246,7 @@ def void(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.post("/c/<public_id>/close")
 @login_required
-def close(public_id: str):  # type: ignore[no-untyped-def]
+def close(public_id: str) -> ResponseReturnValue:
     conference = conference_for(public_id, run=True)
     if _act(conference, lambda: ops.close_ballot(conference), _("The ballot is closed.")):
         forget_arrival_order(conference.id)  # nothing more can be cast: no trace of order
@@ -254,7 +255,7 @@ def close(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.post("/c/<public_id>/head-decision")
 @login_required
-def head_decision(public_id: str):  # type: ignore[no-untyped-def]
+def head_decision(public_id: str) -> ResponseReturnValue:
     conference = conference_for(public_id, run=True)
     choice = {
         p.key: [c.key for c in p.candidates if request.form.get(f"{p.key}.{c.key}") == "on"]
@@ -272,7 +273,9 @@ def head_decision(public_id: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("conferences.show", public_id=public_id) + "#tie")
 
 
-def _lock_page(conference: Conference, status: int = 200, refused: bool = False):  # type: ignore[no-untyped-def]
+def _lock_page(
+    conference: Conference, status: int = 200, refused: bool = False
+) -> ResponseReturnValue:
     return render_template(
         "conferences/lock_confirm.html",
         conference=conference,
@@ -285,7 +288,7 @@ def _lock_page(conference: Conference, status: int = 200, refused: bool = False)
 
 @blueprint.post("/c/<public_id>/lock")
 @login_required
-def lock(public_id: str):  # type: ignore[no-untyped-def]
+def lock(public_id: str) -> ResponseReturnValue:
     """Lock in two steps: the summary of what will be frozen, then the confirmed lock.
 
     Both are server pages, so the warning about empty fields of the minutes reaches a
@@ -308,7 +311,7 @@ def lock(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.get("/c/<public_id>/projector")
 @login_required
-def projector(public_id: str):  # type: ignore[no-untyped-def]
+def projector(public_id: str) -> ResponseReturnValue:
     conference = conference_for(public_id)
     decision = None
     if conference.is_closed or conference.is_locked:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from voting.minutes.layout import Chart, percent_text, threshold_phrase
@@ -113,7 +114,7 @@ def chart_svg(chart: Chart, *, title_id: str = "chart") -> str:
 
 
 @cache
-def _font(bold: bool, size: int):  # type: ignore[no-untyped-def]
+def _font(bold: bool, size: int) -> Any:  # a PIL font: truetype or the bitmap default
     from PIL import ImageFont
 
     return ImageFont.truetype(str(FONT_BOLD if bold else FONT_REGULAR), size * SCALE)

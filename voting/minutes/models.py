@@ -8,12 +8,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from voting.auth.models import utcnow
-from voting.extensions import db
+from voting.extensions import Model
 
 NOTE_LIMIT = 2000
 
 
-class MinutesNote(db.Model):
+class MinutesNote(Model):
     __tablename__ = "minutes_notes"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

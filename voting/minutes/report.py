@@ -28,7 +28,7 @@ def minutes_view(doc: dict[str, Any]) -> dict[str, Any]:
     positions = []
     for p in decision["positions"]:
         tied = set(p["tied"])
-        rows = []
+        rows: list[dict[str, Any]] = []
         unvoted_write_ins = 0
         for c in p["candidates"]:
             person = names[p["id"]][c["id"]]

@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -98,7 +99,7 @@ def file_stamp(conference: Conference) -> datetime | None:
     return None
 
 
-def _closed_conference(public_id: str):  # type: ignore[no-untyped-def]
+def _closed_conference(public_id: str) -> Conference:
     conference = conference_for(public_id)
     if not (conference.is_closed or conference.is_locked):
         raise DomainError("ballot_not_closed", "The minutes exist once the ballot is closed.", 409)
@@ -117,7 +118,7 @@ def _record_export(conference: Conference, kind: str, problems: list[str] | None
 
 @blueprint.get("/c/<public_id>/minutes/<kind>")
 @login_required
-def minutes(public_id: str, kind: str):  # type: ignore[no-untyped-def]
+def minutes(public_id: str, kind: str) -> ResponseReturnValue:
     """Biên bản kiểm phiếu (counting) or biên bản hội nghị (conference), A4 printable."""
     if kind not in KINDS:
         raise DomainError("not_found", "Not found.", 404)
@@ -229,6 +230,9 @@ def results_csv_file(public_id: str) -> Response:
 
 def dossier_files(conference: Conference) -> tuple[list[DossierFile], dict[str, Any], list[str]]:
     """The locked step's files (both minutes as DOCX and PDF, the result three ways)."""
+    locked = conference.result_json
+    if locked is None:
+        raise DomainError("result_not_locked", "Lock the conference's result first.", 409)
     problems = verify_locked(conference)
     view = minutes_view(conference_document(conference))
     digest = conference.result_sha256
@@ -241,7 +245,7 @@ def dossier_files(conference: Conference) -> tuple[list[DossierFile], dict[str, 
     files += [
         DossierFile("ket-qua.xlsx", results_xlsx(view, digest=digest, tz=_tz(), stamp=stamp)),
         DossierFile("ket-qua.csv", results_csv(view, digest=digest, tz=_tz())),
-        DossierFile("ket-qua.json", conference.result_json.encode()),
+        DossierFile("ket-qua.json", locked.encode()),
     ]
     about = {
         "conference": conference.public_id,
@@ -272,7 +276,7 @@ def dossier(public_id: str) -> Response:
 
 @blueprint.post("/c/<public_id>/minutes/record")
 @login_required
-def minutes_record(public_id: str):  # type: ignore[no-untyped-def]
+def minutes_record(public_id: str) -> ResponseReturnValue:
     """The secretary's free fields, before lock."""
     conference = conference_for(public_id)
     commit_or_flash(
@@ -283,7 +287,7 @@ def minutes_record(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.post("/c/<public_id>/minutes/notes")
 @login_required
-def minutes_note(public_id: str):  # type: ignore[no-untyped-def]
+def minutes_note(public_id: str) -> ResponseReturnValue:
     """A dated note appended to the locked minutes."""
     conference = conference_for(public_id)
     commit_or_flash(
@@ -294,7 +298,7 @@ def minutes_note(public_id: str):  # type: ignore[no-untyped-def]
 
 
 @blueprint.get("/r/<public_id>")
-def receipts(public_id: str):  # type: ignore[no-untyped-def]
+def receipts(public_id: str) -> ResponseReturnValue:
     """Public, no login: every receipt code once the ballot closes, and the locked digest.
 
     A voter finds their code here; the list is sorted and says nothing about choices.
