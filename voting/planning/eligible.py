@@ -16,7 +16,7 @@ from voting.personnel.eligibility import Flag, flags
 from voting.procedure.ruleset import Ruleset
 
 
-@dataclass(frozen=True)
+@dataclass
 class OutsideFacts:
     """What the eligibility check reads, for someone outside the register."""
 

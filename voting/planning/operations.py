@@ -990,7 +990,7 @@ def automatic_exits(
 ) -> list[tuple[PlanningEntry, Member | None, list[Flag]]]:
     """People in a unit's approved list (every unit's by default) who now meet an
     automatic-exit condition; someone from another agency by what the list holds."""
-    found = []
+    found: list[tuple[PlanningEntry, Member | None, list[Flag]]] = []
     query = (
         sa.select(PlanningEntry, Member, Unit)
         .outerjoin(Member, PlanningEntry.member_id == Member.id)
