@@ -124,7 +124,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         manage_session=False,
     )
 
-    from voting import assets, views
+    from voting import assets, effects, views
     from voting.api import blueprint as api_blueprint
     from voting.auth.routes import blueprint as auth_blueprint
     from voting.ballots.routes import blueprint as ballots_blueprint
@@ -143,6 +143,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_blueprint)
     views.init_app(app)
     assets.init_app(app)
+    effects.init_app(app)
     events.init_app(app)
     publisher.init_app(app)
 

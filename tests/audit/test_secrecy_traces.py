@@ -61,11 +61,12 @@ def test_storage_traces_without_a_marker_are_reported_and_resumed(
     create_conference: Callable[..., dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from voting.api import routes
+    # The close and the lock queue the scrub (voting.effects); skipping it is the kill.
+    from voting.conferences import operations
 
     conf = create_conference(summoned=5)
     cast(app, conf)
-    monkeypatch.setattr(routes, "forget_arrival_order", lambda conference_id: None)
+    monkeypatch.setattr(operations, "forget_arrival_order", lambda conference_id: None)
     assert chair_api.post(f"/api/v1/conferences/{conf['id']}/close").status_code == 200
     # The marker lost (cleared by hand): only the storage can tell now.
     execute(app, "UPDATE conferences SET scrub_pending = :no", no=False)
@@ -129,11 +130,12 @@ def test_tampering_and_traces_are_reported_apart(
     create_conference: Callable[..., dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from voting.api import routes
+    # The close and the lock queue the scrub (voting.effects); skipping it is the kill.
+    from voting.conferences import operations
 
     conf = create_conference(summoned=3)
     cast(app, conf)
-    monkeypatch.setattr(routes, "forget_arrival_order", lambda conference_id: None)
+    monkeypatch.setattr(operations, "forget_arrival_order", lambda conference_id: None)
     assert chair_api.post(f"/api/v1/conferences/{conf['id']}/close").status_code == 200
     execute(app, "UPDATE audit_entries SET actor = 'someone else' WHERE id = 1")
     result = verify(app)

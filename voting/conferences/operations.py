@@ -18,10 +18,12 @@ from voting.auth.models import User, utcnow
 from voting.ballots.models import PaperEntry
 from voting.ballots.operations import issue_tokens, slip_token
 from voting.ballots.paper import issue_paper_tokens
+from voting.ballots.scrub import forget_arrival_order
 from voting.ballots.tokens import IssuedToken
 from voting.conferences.models import Candidate, Conference, Person, Position
 from voting.conferences.results import build_vote_document, lock_document, run_decision
 from voting.conferences.rules import current_ruleset
+from voting.effects import after_commit
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.minutes.record import record_of
@@ -485,6 +487,15 @@ def check_voidable(conference: Conference, code: str, key: str) -> None:
         raise DomainError("token_void", "That ballot was already voided.", 409)
 
 
+def _scrub_after_commit(conference_id: int) -> None:
+    """Nothing more can be cast: once that is committed, no trace of arrival order may stay.
+
+    Queued here, in the operation, so that every way of closing or locking scrubs — the
+    chair's page, the API, a command — and never before the change is durable.
+    """
+    after_commit(("scrub", conference_id), lambda: forget_arrival_order(conference_id))
+
+
 def close_ballot(conference: Conference) -> None:
     """Stop accepting ballots; the conditional UPDATE races safely with casts."""
     if not conference.is_open:
@@ -500,6 +511,7 @@ def close_ballot(conference: Conference) -> None:
         raise DomainError("ballot_not_open", "The ballot is not open.", 409)
     # In this transaction, before the scrub: the live tally's batch flags go.
     forget_published_set(conference.id)
+    _scrub_after_commit(conference.id)
     db.session.refresh(conference)
     audit.record(
         "ballot.closed",
@@ -610,6 +622,7 @@ def lock_result(conference: Conference) -> str:
     conference.result_sha256 = digest
     conference.status = "locked"
     conference.scrub_pending = True  # cleared by voting.ballots.scrub once it has run
+    _scrub_after_commit(conference.id)
     db.session.flush()
     audit.record(
         "result.locked",

@@ -15,7 +15,6 @@ from voting.auth.access import conference_for, role_required, visible_conference
 from voting.ballots.handout import double_scans
 from voting.ballots.operations import void_token
 from voting.ballots.routes import slip
-from voting.ballots.scrub import forget_arrival_order
 from voting.conferences import operations as ops
 from voting.conferences.forms import ConferenceForm, positions_text, roster_text
 from voting.conferences.models import Conference
@@ -248,8 +247,8 @@ def void(public_id: str) -> ResponseReturnValue:
 @login_required
 def close(public_id: str) -> ResponseReturnValue:
     conference = conference_for(public_id, run=True)
-    if _act(conference, lambda: ops.close_ballot(conference), _("The ballot is closed.")):
-        forget_arrival_order(conference.id)  # nothing more can be cast: no trace of order
+    # The close queues the secrecy scrub itself (voting.effects): it runs once committed.
+    _act(conference, lambda: ops.close_ballot(conference), _("The ballot is closed."))
     return redirect(url_for("conferences.show", public_id=public_id))
 
 
@@ -304,8 +303,7 @@ def lock(public_id: str) -> ResponseReturnValue:
     ):
         flash(_("Some fields of the minutes are empty: tick the box to lock anyway."), "error")
         return _lock_page(conference, 422, refused=True)
-    if _act(conference, lambda: ops.lock_result(conference), _("The result is locked.")):
-        forget_arrival_order(conference.id)
+    _act(conference, lambda: ops.lock_result(conference), _("The result is locked."))
     return redirect(url_for("conferences.show", public_id=public_id))
 
 
