@@ -28,7 +28,6 @@ from voting.ballots.operations import (
 )
 from voting.ballots.paper import finish_paper_entry
 from voting.ballots.routes import ballot_url, kiosk_state
-from voting.ballots.scrub import forget_arrival_order
 from voting.ballots.tokens import format_code
 from voting.conferences import operations as ops
 from voting.conferences.models import Conference
@@ -294,8 +293,7 @@ def void(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.post("/conferences/<public_id>/close")
 def close(public_id: str):  # type: ignore[no-untyped-def]
-    conference, _ = _action(public_id, ops.close_ballot)
-    forget_arrival_order(conference.id)  # nothing more can be cast: no trace of order
+    conference, _ = _action(public_id, ops.close_ballot)  # it queues the scrub (voting.effects)
     return jsonify(conference_json(conference))
 
 
@@ -318,7 +316,6 @@ def head_decision(public_id: str):  # type: ignore[no-untyped-def]
 @blueprint.post("/conferences/<public_id>/lock")
 def lock(public_id: str):  # type: ignore[no-untyped-def]
     conference, digest = _action(public_id, ops.lock_result)
-    forget_arrival_order(conference.id)
     return jsonify(sha256=digest, conference=conference_json(conference))
 
 
