@@ -28,8 +28,7 @@
     if (!box || s.double_scans === undefined) return;
     box.hidden = !s.double_scans;
     if (s.double_scans) {
-      var text = s.double_scans === 1 ? t.double : t.doubles;
-      box.querySelector("[data-double-scans-text]").textContent = text.replace("{n}", s.double_scans);
+      box.querySelector("[data-double-scans-text]").textContent = t.doubles.replace("{n}", s.double_scans);
     }
   }
 

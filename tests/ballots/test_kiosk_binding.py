@@ -356,7 +356,7 @@ def test_the_chair_sees_a_double_scan_on_the_turnout(
     page = chair_api.get(f"/c/{cid}").get_data(as_text=True)
     banner = re.search(r"<p[^>]*data-double-scans[^>]*>(.*?)</p>", page, re.S)
     assert banner and "hidden" not in banner.group(0).split(">")[0]
-    assert "1 mã QR trên màn hình phát phiếu đã bị một điện thoại thứ hai quét" in banner.group(1)
+    assert "Số mã QR trên màn hình phát phiếu bị điện thoại thứ hai quét: 1." in banner.group(1)
     with app.app_context():
         conference = db.session.scalar(sa.select(Conference).where(Conference.public_id == cid))
         assert conference is not None

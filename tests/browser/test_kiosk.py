@@ -210,7 +210,7 @@ def test_a_second_phone_scanning_the_kiosk_qr_is_told_to_ask_the_chair(
     assert second.locator("#ballot-form").count() == 0
     expect(doubles).to_be_visible()
     expect(doubles).to_contain_text(
-        "1 mã QR trên màn hình phát phiếu đã bị một điện thoại thứ hai quét"
+        "Số mã QR trên màn hình phát phiếu bị điện thoại thứ hai quét: 1."
     )
     chair_page.close()
     colour = second.evaluate("() => getComputedStyle(document.querySelector('.sign')).color")
