@@ -64,10 +64,19 @@ def test_the_process_says_so_and_holds_the_vote_again(
     page = chair_api.get(url).get_data(as_text=True)
     assert "data-carries-nobody" in page and "data-carry-link" in page
     assert 'href="#form-B4-carry"' in page
+    # The locked conference itself leads straight back to carrying its result.
+    conference_page = chair_api.get(f"/c/{flow.step('B4').conference.public_id}?lang=vi").get_data(
+        as_text=True
+    )
+    assert "data-carry-back" in conference_page
+    assert f'/p/{flow.public_id}#form-B4-carry"' in conference_page
     ops.complete_vote_step(flow.process, flow.step("B4"), current_ruleset())
     flow.commit()
     first = flow.step("B4").conference
     assert flow.names("B4") == [TAM]
+    # Carried: the conference no longer asks for it.
+    carried = chair_api.get(f"/c/{first.public_id}?lang=vi").get_data(as_text=True)
+    assert "data-carry-back" not in carried
     # At B5: the gap is named, both ways forward are offered.
     page = chair_api.get(url).get_data(as_text=True)
     b5 = page[page.index('id="step-B5"') :]
