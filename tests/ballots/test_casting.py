@@ -213,8 +213,8 @@ def test_phone_form_fallback_without_javascript(
 def test_the_database_not_the_lock_enforces_one_ballot(
     app: Flask, create_conference: Callable[..., dict[str, Any]]
 ) -> None:
-    """Bypass the in-process cast queue: 12 threads race cast_ballot itself; one wins."""
-    from voting.ballots.operations import cast_ballot
+    """Bypass the in-process cast queue: 12 threads race the cast itself; one wins."""
+    from voting.ballots.recording import record_cast
     from voting.errors import DomainError
 
     conf = create_conference(summoned=3)
@@ -226,7 +226,7 @@ def test_the_database_not_the_lock_enforces_one_ballot(
         with app.app_context():
             barrier.wait()
             try:
-                cast_ballot("test-secret-key", token, {"p1": ["c1"]})
+                record_cast("test-secret-key", token, {"p1": ["c1"]})  # no lock taken
                 db.session.commit()
                 outcomes.append("cast")
             except DomainError as exc:
@@ -248,7 +248,7 @@ def test_the_database_not_the_lock_enforces_one_ballot(
 
 
 def test_the_cast_queue_is_first_come_first_served() -> None:
-    from voting.ballots.operations import FairLock
+    from voting.ballots.recording import FairLock
 
     lock = FairLock()
     order: list[int] = []

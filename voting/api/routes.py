@@ -19,14 +19,9 @@ from voting.api.openapi import openapi_document
 from voting.auth.access import conference_for, visible_conferences
 from voting.auth.operations import throttled_login
 from voting.auth.routes import throttle
-from voting.ballots.operations import (
-    cast_ballot,
-    find_token,
-    refusal_for,
-    serialized_casts,
-    void_token,
-)
+from voting.ballots.operations import find_token, refusal_for, void_token
 from voting.ballots.paper import finish_paper_entry
+from voting.ballots.recording import cast_ballot
 from voting.ballots.routes import ballot_url, kiosk_state
 from voting.ballots.tokens import format_code
 from voting.conferences import operations as ops
@@ -391,8 +386,6 @@ def cast():  # type: ignore[no-untyped-def]
     token = data.get("token")
     if not isinstance(token, str):
         raise DomainError("invalid_token", "This ballot link is not valid.", 400)
-    with serialized_casts():
-        cast = cast_ballot(_key(), token, data.get("choices"))
-        db.session.commit()
+    cast = cast_ballot(_key(), token, data.get("choices"))
     notify(cast.conference_id)
     return jsonify(status="recorded", receipt=cast.receipt), 201

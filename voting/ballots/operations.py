@@ -1,49 +1,38 @@
-"""Issuing, voiding and casting ballot tokens.
+"""Issuing and voiding ballot tokens; which token, and which ballot, may vote.
 
-These functions only flush; the request handler commits once. Casting claims
-the token with one conditional UPDATE as its first write, so the database, not
-Python, guarantees a token votes once — also under concurrent retries, and on
-SQLite (where a transaction that has read cannot later upgrade to a writer).
+These functions only flush; the request handler commits once. Recording a ballot
+(and every other write that uses a token) is :mod:`voting.ballots.recording`'s.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import threading
-from collections import deque
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from voting import audit
-from voting.ballots.models import Ballot, Receipt, Token
+from voting.ballots.models import Token
 from voting.ballots.tokens import (
     CODE_LENGTH,
-    RECEIPT_LENGTH,
     IssuedToken,
     code_hash,
     derive,
     holder_hash,
-    new_holder,
     new_id,
     normalize_code,
-    random_code,
     secret_hash,
     unsign,
 )
-from voting.conferences.models import Candidate, Conference, ballot_positions
+from voting.conferences.models import Conference, ballot_positions
 from voting.conferences.rules import conference_rule
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.procedure.ruleset import Rule
 from voting.tally.decision import Position as VotePosition
-from voting.tally.decision import ballot_is_valid
 
 
 def add_tokens(conference: Conference, count: int, key: str, state: str) -> list[IssuedToken]:
@@ -114,16 +103,16 @@ def find_token(key: str, credential: str) -> tuple[Conference, Token]:
     if not isinstance(credential, str) or not credential or len(credential) > 512:
         raise DomainError("invalid_token", "This ballot link is not valid.", 400)
     if is_code(credential):
-        token = db.session.scalar(
-            sa.select(Token).where(Token.code_hash == code_hash(key, credential))
-        )
-        if token is None:
+        found = db.session.execute(
+            sa.select(Token, Conference)
+            .join(Conference, Token.conference_id == Conference.id)
+            .where(Token.code_hash == code_hash(key, credential))
+        ).first()
+        if found is None:
             raise DomainError(
                 "unknown_code", "No ballot has this code. Check it and try again.", 404
             )
-        conference = db.session.get(Conference, token.conference_id)
-        assert conference is not None
-        return conference, token
+        return found.Conference, found.Token
     unsigned = unsign(key, credential)
     if unsigned is None:
         raise DomainError("invalid_token", "This ballot link is not valid.", 400)
@@ -160,7 +149,19 @@ def slip_taken() -> DomainError:
     )
 
 
-def holder_refusal(key: str, token: Token, holder: str | None) -> DomainError | None:
+class SlipTaken(DomainError):
+    """:func:`slip_taken`, knowing which slip: the chair's double-scan count flags it.
+
+    The ids are attributes, never ``params``: a refusal's params go out to the phone.
+    """
+
+    def __init__(self, token: Token) -> None:
+        taken = slip_taken()
+        super().__init__(taken.code, taken.message, taken.status)
+        self.conference_id, self.token_id = token.conference_id, token.id
+
+
+def holder_refusal(key: str, token: Token, holder: str | None) -> SlipTaken | None:
     """Why this phone (its cookie's ``holder`` secret, if any) may not use a bound slip.
 
     Only a kiosk slip is bound (voting.ballots.routes says why printed slips are not):
@@ -170,43 +171,7 @@ def holder_refusal(key: str, token: Token, holder: str | None) -> DomainError | 
         return None
     if holder and hmac.compare_digest(token.holder_hash, holder_hash(key, holder)):
         return None
-    return slip_taken()
-
-
-#: A kiosk slip's first opening: only an unused slip no phone holds yet is bound.
-_BIND = (
-    Token.__table__.update()
-    .where(
-        Token.__table__.c.id == sa.bindparam("b_token"),
-        Token.__table__.c.state == "issued",
-        Token.__table__.c.holder_hash.is_(None),
-    )
-    .values(holder_hash=sa.bindparam("b_holder"))
-)
-_CONTEST = (
-    Token.__table__.update()
-    .where(Token.__table__.c.id == sa.bindparam("b_token"), sa.not_(Token.__table__.c.contested))
-    .values(contested=True)
-)
-
-
-def open_kiosk_slip(key: str, token_id: str) -> str | None:
-    """Bind an unopened kiosk slip to the phone opening it: that phone's secret, or None.
-
-    One conditional UPDATE (the transaction's first write), so of two phones opening
-    the slip at once exactly one wins. Stored: the HMAC of a fresh random secret — no
-    time, no order, nothing about the phone; the secret itself lives only in its cookie.
-    """
-    holder = new_holder()
-    bound = db.session.connection().execute(
-        _BIND, {"b_token": token_id, "b_holder": holder_hash(key, holder)}
-    )
-    return holder if bound.rowcount else None
-
-
-def flag_contested(token_id: str) -> bool:
-    """Mark that a second phone tried a kiosk slip; False if it was already marked."""
-    return bool(db.session.connection().execute(_CONTEST, {"b_token": token_id}).rowcount)
+    return SlipTaken(token)
 
 
 #: Refusals of a ballot's content (not of its slip): the plain form shows them on the form.
@@ -295,161 +260,3 @@ def normalize_choices(
             )
         choices[pkey] = sorted(chosen)
     return choices
-
-
-# The casting transaction's statements, built once: this is the room's hot path,
-# so it runs as Core SQL on the session's connection, not through the unit of work.
-_tokens, _conferences = Token.__table__, Conference.__table__
-_candidates, _ballots, _receipts = Candidate.__table__, Ballot.__table__, Receipt.__table__
-#: The claim: only an issued token becomes used, whatever the concurrency — and a bound
-#: kiosk slip only by its phone. The binding goes with the use: nothing of it is kept.
-_CLAIM = (
-    _tokens.update()
-    .where(
-        _tokens.c.id == sa.bindparam("b_token"),
-        _tokens.c.state == "issued",
-        sa.or_(_tokens.c.holder_hash.is_(None), _tokens.c.holder_hash == sa.bindparam("b_holder")),
-    )
-    .values(state="used", holder_hash=None)
-)
-#: Counted only while the ballot is open: a cast racing the close loses cleanly.
-_COUNT = (
-    _conferences.update()
-    .where(_conferences.c.id == sa.bindparam("b_conference"), _conferences.c.status == "open")
-    .values(ballots_received=_conferences.c.ballots_received + 1)
-)
-_INSERT_BALLOT = _ballots.insert()
-#: A cast from the room's booth: counted, never marked on the ballot.
-_BOOTH = (
-    _conferences.update()
-    .where(_conferences.c.id == sa.bindparam("b_conference"))
-    .values(booth_cast=_conferences.c.booth_cast + 1)
-)
-_AGREE = (
-    _candidates.update()
-    .where(_candidates.c.id.in_(sa.bindparam("b_ids", expanding=True)))
-    .values(live_agree=_candidates.c.live_agree + 1)
-)
-_INSERT_RECEIPT = {
-    "sqlite": sqlite_insert(_receipts).on_conflict_do_nothing(),
-    "postgresql": postgresql_insert(_receipts).on_conflict_do_nothing(),
-}
-
-
-class FairLock:
-    """A lock handed over in arrival order: under a burst no cast waits forever.
-
-    (``threading.Lock`` wakes an arbitrary waiter, so with hundreds queued some
-    wait tens of seconds while later ones pass.)
-    """
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._waiters: deque[threading.Event] = deque()
-        self._held = False
-
-    def __enter__(self) -> None:
-        with self._guard:
-            if not self._held:
-                self._held = True
-                return
-            turn = threading.Event()
-            self._waiters.append(turn)
-        turn.wait()  # the releasing thread hands the lock over: it stays held
-
-    def __exit__(self, *_: object) -> None:
-        with self._guard:
-            if self._waiters:
-                self._waiters.popleft().set()
-            else:
-                self._held = False
-
-
-_sqlite_writer = FairLock()
-
-
-@contextmanager
-def serialized_casts() -> Iterator[None]:
-    """Queue this process's casts on a lock when the database is SQLite.
-
-    SQLite admits one writer; a waiting writer polls with sleeps of up to
-    100 ms, so hundreds of phones at once would mostly sleep. A Python lock
-    hands the write over at once. (PostgreSQL locks rows: no queue needed.)
-    Wrap the cast *and* its commit.
-    """
-    if db.engine.dialect.name != "sqlite":
-        yield
-        return
-    with _sqlite_writer:
-        yield
-
-
-@dataclass(frozen=True)
-class Cast:
-    receipt: str
-    conference_id: int
-
-
-def cast_ballot(
-    key: str, credential: str, raw_choices: Any, *, booth: bool = False, holder: str | None = None
-) -> Cast:
-    """Record one ballot for a token; returns its receipt code.
-
-    ``booth``: cast at the room's booth; only the conference's booth count says so.
-    ``holder``: the phone's secret for a kiosk slip it opened (its cookie), if any.
-
-    Raises :class:`DomainError` (nothing changed) for a bad, used, void or
-    foreign token, a kiosk slip another phone opened, a ballot that is not open,
-    or malformed choices.
-    """
-    conference, token = find_token(key, credential)
-    refusal = refusal_for(conference, token) or holder_refusal(key, token, holder)
-    if refusal:
-        raise refusal
-    definition = ballot_definition(conference)
-    choices = normalize_choices(definition, raw_choices)
-    is_valid = ballot_is_valid(definition.rule, definition.positions, choices)
-    conference_id, token_id = conference.id, token.id
-    # End the read so the claim below is this transaction's first statement.
-    db.session.rollback()
-
-    connection = db.session.connection()
-    claim = {"b_token": token_id, "b_holder": holder_hash(key, holder) if holder else None}
-    claimed = connection.execute(_CLAIM, claim).rowcount
-    counted = claimed and connection.execute(_COUNT, {"b_conference": conference_id}).rowcount
-    if not counted:
-        db.session.rollback()
-        conference, token = find_token(key, credential)
-        raise (
-            refusal_for(conference, token)
-            or holder_refusal(key, token, holder)
-            or DomainError("ballot_closed", "The ballot is closed.", 409)
-        )
-    connection.execute(
-        _INSERT_BALLOT,
-        {
-            "id": new_id(),
-            "conference_id": conference_id,
-            "choices": json.dumps(choices, sort_keys=True, separators=(",", ":")),
-            "is_valid": is_valid,
-            # Outside the live tally until a publication adds it (never the next one alone).
-            "published": False,
-        },
-    )
-    if is_valid:
-        agreed = [definition.candidate_ids[(p, c)] for p, cs in choices.items() for c in cs]
-        if agreed:
-            connection.execute(_AGREE, {"b_ids": agreed})
-    if booth:
-        connection.execute(_BOOTH, {"b_conference": conference_id})
-    return Cast(_add_receipt(connection, conference_id), conference_id)
-
-
-def _add_receipt(connection: sa.Connection, conference_id: int) -> str:
-    """Insert a fresh receipt code; a collision (1 in 10^11) just draws again."""
-    statement = _INSERT_RECEIPT[connection.dialect.name]
-    for _ in range(8):
-        code = random_code(RECEIPT_LENGTH)
-        if connection.execute(statement, {"conference_id": conference_id, "code": code}).rowcount:
-            return code
-    raise RuntimeError("could not draw a unique receipt code")  # pragma: no cover

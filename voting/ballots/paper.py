@@ -11,8 +11,9 @@ phone's: no column says it came on paper, only the conference's counters do.
 A ballot marked beyond a position's quota is stored as marked (the rule makes
 it invalid, as on paper); one with names written in or defaced is stored as
 ``{"spoilt": [reason]}`` — not a position, so invalid as a whole by the same rule,
-with its reason kept for the minutes. Like the other operations these flush;
-the request handler commits.
+with its reason kept for the minutes. Like the other operations these flush and
+the request handler commits — except an entry, which like every ballot is
+recorded and committed by :mod:`voting.ballots.recording`.
 """
 
 from __future__ import annotations
@@ -25,19 +26,18 @@ import sqlalchemy as sa
 
 from voting import audit
 from voting.auth.models import utcnow
-from voting.ballots.models import Ballot, PaperEntry, Token
+from voting.ballots import recording
+from voting.ballots.models import PaperEntry, Token
 from voting.ballots.operations import (
     add_tokens,
     ballot_definition,
     normalize_choices,
     slip_token,
 )
-from voting.ballots.tokens import format_code, new_id, normalize_code, random_code
-from voting.conferences.models import Candidate, Conference, Person
-from voting.conferences.results import canonical_json
+from voting.ballots.tokens import format_code, normalize_code, random_code
+from voting.conferences.models import Conference, Person
 from voting.errors import DomainError
 from voting.extensions import db
-from voting.tally.decision import ballot_is_valid
 
 #: The key a spoilt paper ballot is stored under (never a position key, which are p1, p2, …).
 SPOILT = "spoilt"
@@ -156,12 +156,18 @@ def paper_choices(conference: Conference, marks: Any, spoilt: Any) -> dict[str, 
 
 
 def enter_paper(conference: Conference, marks: Any, spoilt: Any, pin: Any, key: str) -> str:
-    """One entry of a returned paper ballot: "waiting", "recorded" or "mismatch".
+    """One entry of a returned paper ballot, committed: "waiting", "recorded" or "mismatch".
 
     ``pin`` proves which committee member enters. The first entry waits; the
     second, by another member, must match it exactly, else both are discarded
-    ("mismatch", to be committed and shown) and the ballot is entered again.
+    ("mismatch", committed too) and the ballot is entered again. A refusal
+    changes nothing.
     """
+    with recording.cast_transaction():
+        return _enter(conference, marks, spoilt, pin, key)
+
+
+def _enter(conference: Conference, marks: Any, spoilt: Any, pin: Any, key: str) -> str:
     if conference.is_locked:
         raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
     if not conference.is_closed:
@@ -174,7 +180,7 @@ def enter_paper(conference: Conference, marks: Any, spoilt: Any, pin: Any, key: 
         )
     member = committee_member(conference, key, pin)
     entered_by = str(member.id)
-    text = canonical_json(paper_choices(conference, marks, spoilt))
+    text = recording.choices_json(paper_choices(conference, marks, spoilt))
     waiting = db.session.get(PaperEntry, conference.id)
     if waiting is None:
         if conference.paper_entered >= conference.paper_issued:
@@ -198,7 +204,13 @@ def enter_paper(conference: Conference, marks: Any, spoilt: Any, pin: Any, key: 
             "paper.mismatch", {"paper_entered": conference.paper_entered}, conference=conference
         )
         return "mismatch"
-    _record(conference, json.loads(text))
+    entered = recording.record_paper_ballot(conference, json.loads(text))
+    # Totals only: the audit trail never holds a ballot's content.
+    audit.record(
+        "paper.entered",
+        {"paper_entered": entered, "paper_issued": conference.paper_issued},
+        conference=conference,
+    )
     return "recorded"
 
 
@@ -257,55 +269,3 @@ def discard_waiting(conference: Conference) -> None:
     if waiting is not None:
         db.session.delete(waiting)
         db.session.flush()
-
-
-def _record(conference: Conference, choices: dict[str, list[str]]) -> None:
-    token_id = db.session.scalar(
-        sa.select(Token.id)
-        .where(Token.conference_id == conference.id, Token.state == "paper")
-        .limit(1)
-    )
-    claimed = (
-        token_id
-        and db.session.execute(
-            sa.update(Token)
-            .where(Token.id == token_id, Token.state == "paper")
-            .values(state="used")
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    )
-    if not claimed:
-        raise DomainError(
-            "no_paper_left", "Every paper ballot issued has already been entered.", 409
-        )
-    definition = ballot_definition(conference)
-    is_valid = ballot_is_valid(definition.rule, definition.positions, choices)
-    db.session.add(
-        Ballot(
-            id=new_id(),
-            conference_id=conference.id,
-            choices=canonical_json(choices),
-            is_valid=is_valid,
-            # Entered after the close, when every ballot is flagged alike: the live
-            # tally's set is frozen, so the flag must not single this one out.
-            published=True,
-        )
-    )
-    conference.ballots_received += 1
-    conference.paper_entered += 1
-    if is_valid:
-        ids = [definition.candidate_ids[(p, c)] for p, cs in choices.items() for c in cs]
-        if ids:
-            db.session.execute(
-                sa.update(Candidate)
-                .where(Candidate.id.in_(ids))
-                .values(live_agree=Candidate.live_agree + 1)
-                .execution_options(synchronize_session=False)
-            )
-    db.session.flush()
-    # Totals only: the audit trail never holds a ballot's content.
-    audit.record(
-        "paper.entered",
-        {"paper_entered": conference.paper_entered, "paper_issued": conference.paper_issued},
-        conference=conference,
-    )

@@ -25,16 +25,13 @@ from voting.ballots import handout
 from voting.ballots.models import PaperEntry, Receipt
 from voting.ballots.operations import (
     CHOICE_REFUSALS,
+    SlipTaken,
     ballot_definition,
-    cast_ballot,
     find_token,
-    flag_contested,
     holder_refusal,
     is_code,
     normalize_choices,
-    open_kiosk_slip,
     refusal_for,
-    serialized_casts,
     slip_taken,
 )
 from voting.ballots.paper import (
@@ -47,6 +44,7 @@ from voting.ballots.paper import (
     waiting_member,
 )
 from voting.ballots.qr import qr_svg
+from voting.ballots.recording import cast_ballot, flag_contested, open_kiosk_slip
 from voting.ballots.tokens import IssuedToken, format_code, is_receipt, normalize_code, sign
 from voting.conferences.models import Conference, find_conference
 from voting.conferences.rules import conference_rule
@@ -166,13 +164,8 @@ def _received(conference: Conference, credential: str, receipt: str) -> Response
 
 def _flag_contested(conference_id: int, token_id: str) -> None:
     """Count a second phone at a kiosk slip (once per slip) for the chair's turnout."""
-    db.session.rollback()
-    with serialized_casts():
-        if flag_contested(token_id):
-            db.session.commit()
-            notify(conference_id)
-        else:
-            db.session.rollback()
+    if flag_contested(token_id):
+        notify(conference_id)
 
 
 def _taken(conference: Conference, token_id: str):  # type: ignore[no-untyped-def]
@@ -183,7 +176,8 @@ def _taken(conference: Conference, token_id: str):  # type: ignore[no-untyped-de
 
 def _form_choices(conference: Conference) -> tuple[dict[str, list[str]], dict[str, str]]:
     """The plain form's choices, and its marks (field name -> agree/disagree) to show again."""
-    choices: dict[str, list[str]] = {p.key: [] for p in conference.positions}
+    # The positions from the ballot's definition (cached while open): no query per cast.
+    choices: dict[str, list[str]] = {key: [] for key in ballot_definition(conference).positions}
     marks: dict[str, str] = {}
     for name, value in request.form.items():
         pkey, _sep, ckey = name.partition(".")
@@ -253,10 +247,7 @@ def ballot(credential: str):  # type: ignore[no-untyped-def]
     claimed = None
     if request.method == "GET" and token.holder_hash is None and request.args.get(KIOSK_MARK):
         token_id, conference_id = token.id, conference.id
-        db.session.rollback()  # the claim is its transaction's first statement (SQLite)
-        with serialized_casts():
-            claimed = open_kiosk_slip(key, token_id)
-            db.session.commit()
+        claimed = open_kiosk_slip(key, token_id)
         if claimed is None:  # another phone opened it a moment earlier
             return _taken(conference, token_id)
         notify(conference_id)  # the kiosk moves on at once
@@ -283,9 +274,7 @@ def _phone_form(  # type: ignore[no-untyped-def]
         return _ballot_page(conference, credential, marks=marks, review=checked)
     conference_id = conference.id
     try:
-        with serialized_casts():
-            receipt = cast_ballot(_key(), credential, choices, holder=holder).receipt
-            db.session.commit()
+        receipt = cast_ballot(_key(), credential, choices, holder=holder).receipt
     except DomainError as exc:
         if exc.code == "slip_taken":
             return _taken(conference, token_id)
@@ -316,17 +305,13 @@ def phone_cast(credential: str):  # type: ignore[no-untyped-def]
     try:
         if not isinstance(data, dict):
             raise DomainError("invalid_choices", "The ballot's choices are malformed.", 400)
-        conference, token = find_token(_key(), credential)
-        conference_id, token_id = conference.id, token.id
-        with serialized_casts():
-            cast = cast_ballot(
-                _key(), credential, data.get("choices"), holder=request.cookies.get(HOLDER_COOKIE)
-            )
-            db.session.commit()
+        cast = cast_ballot(
+            _key(), credential, data.get("choices"), holder=request.cookies.get(HOLDER_COOKIE)
+        )
     except DomainError as exc:
         response = _json_refusal(exc)
-        if exc.code == "slip_taken":
-            _flag_contested(conference_id, token_id)
+        if isinstance(exc, SlipTaken):
+            _flag_contested(exc.conference_id, exc.token_id)
         return response
     notify(cast.conference_id)
     response = make_response(jsonify(status="recorded", receipt=cast.receipt), 201)
@@ -478,9 +463,7 @@ def paper_entry(public_id: str):  # type: ignore[no-untyped-def]
                 outcome = enter_paper(
                     conference, _marks(conference), request.form.get("spoilt"), pin, _key()
                 )
-                db.session.commit()
             except DomainError as exc:
-                db.session.rollback()
                 flash_error(exc)
             else:
                 # One message per outcome: a mismatch saved nothing, so no "saved" beside it.
@@ -613,15 +596,7 @@ def booth_cast(signed: str):  # type: ignore[no-untyped-def]
         token = data.get("token")
         if not isinstance(token, str):
             raise DomainError("invalid_token", "This ballot link is not valid.", 400)
-        found, _token = find_token(_key(), token)
-        if found.id != conference.id:
-            raise DomainError(
-                "unknown_token", "This ballot link belongs to no open conference.", 404
-            )
-        db.session.rollback()
-        with serialized_casts():
-            cast = cast_ballot(_key(), token, data.get("choices"), booth=True)
-            db.session.commit()
+        cast = cast_ballot(_key(), token, data.get("choices"), booth_of=conference.id)
     except DomainError as exc:
         return _json_refusal(exc)
     notify(cast.conference_id)
