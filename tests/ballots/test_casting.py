@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -211,11 +212,13 @@ def test_phone_form_fallback_without_javascript(
 
 
 def test_the_database_not_the_lock_enforces_one_ballot(
-    app: Flask, create_conference: Callable[..., dict[str, Any]]
+    app: Flask, create_conference: Callable[..., dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Bypass the in-process cast queue: 12 threads race the cast itself; one wins."""
-    from voting.ballots.recording import record_cast
+    """Bypass the in-process cast queue: 12 threads race cast_ballot itself; one wins."""
+    from voting.ballots import recording
     from voting.errors import DomainError
+
+    monkeypatch.setattr(recording, "serialized_casts", contextlib.nullcontext)
 
     conf = create_conference(summoned=3)
     token = token_of(conf["tokens"][0])
@@ -226,8 +229,7 @@ def test_the_database_not_the_lock_enforces_one_ballot(
         with app.app_context():
             barrier.wait()
             try:
-                record_cast("test-secret-key", token, {"p1": ["c1"]})  # no lock taken
-                db.session.commit()
+                recording.cast_ballot("test-secret-key", token, {"p1": ["c1"]})  # commits
                 outcomes.append("cast")
             except DomainError as exc:
                 db.session.rollback()

@@ -257,51 +257,39 @@ def cast_ballot(
     that is not open, or malformed choices.
     """
     with cast_transaction():
-        return record_cast(key, credential, raw_choices, booth_of=booth_of, holder=holder)
-
-
-def record_cast(
-    key: str,
-    credential: str,
-    raw_choices: Any,
-    *,
-    booth_of: int | None = None,
-    holder: str | None = None,
-) -> Cast:
-    """:func:`cast_ballot`'s work in the caller's transaction, which must commit it.
-
-    The token claim is the transaction's first write, so the database alone makes a
-    token vote once, also without the lock (and on SQLite, where a transaction that has
-    read cannot later upgrade to a writer).
-    """
-    conference, token = find_token(key, credential)
-    if booth_of is not None and conference.id != booth_of:
-        raise DomainError("unknown_token", "This ballot link belongs to no open conference.", 404)
-    refusal = refusal_for(conference, token) or holder_refusal(key, token, holder)
-    if refusal:
-        raise refusal
-    definition = ballot_definition(conference)
-    choices = normalize_choices(definition, raw_choices)
-    conference_id, token_id = conference.id, token.id
-    # End the read so the claim below is this transaction's first statement.
-    db.session.rollback()
-
-    connection = db.session.connection()
-    claim = {"b_token": token_id, "b_holder": holder_hash(key, holder) if holder else None}
-    claimed = connection.execute(_CLAIM, claim).rowcount
-    count = _COUNT if booth_of is None else _COUNT_BOOTH
-    counted = claimed and connection.execute(count, {"b_conference": conference_id}).rowcount
-    if not counted:
-        db.session.rollback()
+        # The claim is the transaction's first write, so the database alone makes a token
+        # vote once, also without the lock (and on SQLite, where a transaction that has
+        # read cannot later upgrade to a writer).
         conference, token = find_token(key, credential)
-        raise (
-            refusal_for(conference, token)
-            or holder_refusal(key, token, holder)
-            or DomainError("ballot_closed", "The ballot is closed.", 409)
-        )
-    # Outside the live tally until a publication adds it (never the next one alone).
-    write_ballot(connection, conference_id, definition, choices, published=False)
-    return Cast(_add_receipt(connection, conference_id), conference_id)
+        if booth_of is not None and conference.id != booth_of:
+            raise DomainError(
+                "unknown_token", "This ballot link belongs to no open conference.", 404
+            )
+        refusal = refusal_for(conference, token) or holder_refusal(key, token, holder)
+        if refusal:
+            raise refusal
+        definition = ballot_definition(conference)
+        choices = normalize_choices(definition, raw_choices)
+        conference_id, token_id = conference.id, token.id
+        # End the read so the claim below is this transaction's first statement.
+        db.session.rollback()
+
+        connection = db.session.connection()
+        claim = {"b_token": token_id, "b_holder": holder_hash(key, holder) if holder else None}
+        claimed = connection.execute(_CLAIM, claim).rowcount
+        count = _COUNT if booth_of is None else _COUNT_BOOTH
+        counted = claimed and connection.execute(count, {"b_conference": conference_id}).rowcount
+        if not counted:
+            db.session.rollback()
+            conference, token = find_token(key, credential)
+            raise (
+                refusal_for(conference, token)
+                or holder_refusal(key, token, holder)
+                or DomainError("ballot_closed", "The ballot is closed.", 409)
+            )
+        # Outside the live tally until a publication adds it (never the next one alone).
+        write_ballot(connection, conference_id, definition, choices, published=False)
+        return Cast(_add_receipt(connection, conference_id), conference_id)
 
 
 def _add_receipt(connection: sa.Connection, conference_id: int) -> str:
