@@ -62,6 +62,11 @@ def paper_actions(chair_api: Api, create_conference: Callable[..., dict[str, Any
     assert chair_api.post(f"/api/v1/conferences/{conf['id']}/paper/finish").status_code == 200
 
 
+#: Actions of a process whose vote carried nobody: that needs a whole vote that fails,
+#: so tests/planning/test_stalled.py drives them and reads each one back from the chain.
+STALLED_PROCESS = {"step.repeated", "step.skipped", "position.ended"}
+
+
 def planning_actions(app: Flask, chair_api: Api) -> None:
     """The register, a process's steps and an exit from the list, through their forms."""
     from datetime import date
@@ -180,7 +185,7 @@ def test_every_action_is_recorded_and_no_ballot_is(
 
     log = entries(app)
     actions = [e.action for e in log]
-    assert set(actions) == set(ACTIONS), set(ACTIONS) - set(actions)
+    assert set(actions) == set(ACTIONS) - STALLED_PROCESS, set(ACTIONS) - set(actions)
     assert [e.id for e in log] == list(range(1, len(log) + 1))
     assert log[0].prev_hash == GENESIS
     assert all(e.prev_hash == p.entry_hash for p, e in itertools.pairwise(log))

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from voting.auth.models import utcnow
-from voting.extensions import db
+from voting.extensions import Model
 
 #: The stable action codes.
 ACTIONS = (
@@ -71,7 +71,7 @@ ACTIONS = (
 GENESIS = "0" * 64
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
     __table_args__ = (
         # Two entries can never claim the same predecessor: no fork in the chain.

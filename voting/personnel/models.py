@@ -13,13 +13,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from voting.auth.models import utcnow
-from voting.extensions import db
+from voting.extensions import Model
 
 MEMBER_STATUSES = ("serving", "moved", "left", "deceased")
 SEXES = ("male", "female")
 
 
-class Unit(db.Model):
+class Unit(Model):
     """An agency whose leadership is planned: the Cục and its phòng and chi cục."""
 
     __tablename__ = "units"
@@ -47,7 +47,7 @@ class Unit(db.Model):
         return list(seen)
 
 
-class Member(db.Model):
+class Member(Model):
     """One person of the unit's register."""
 
     __tablename__ = "members"
@@ -96,7 +96,7 @@ class Member(db.Model):
         return self.status == "serving"
 
 
-class Discipline(db.Model):
+class Discipline(Model):
     """A disciplinary measure: its form, when it was decided and until when it has effect."""
 
     __tablename__ = "disciplines"

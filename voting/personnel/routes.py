@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -26,7 +27,7 @@ blueprint = Blueprint("personnel", __name__)
 
 @blueprint.route("/register", methods=["GET", "POST"])
 @login_required
-def units():  # type: ignore[no-untyped-def]
+def units() -> ResponseReturnValue:
     if request.method == "POST":
         require_role("chair", "admin")
         created: list[Unit] = []
@@ -47,7 +48,7 @@ def _unit(unit_id: int) -> Unit:
 
 @blueprint.route("/register/<int:unit_id>", methods=["GET", "POST"])
 @login_required
-def unit(unit_id: int):  # type: ignore[no-untyped-def]
+def unit(unit_id: int) -> ResponseReturnValue:
     found = _unit(unit_id)
     if request.method == "POST":
         require_role("chair", "admin")
@@ -73,7 +74,7 @@ def unit(unit_id: int):  # type: ignore[no-untyped-def]
 
 @blueprint.post("/register/<int:unit_id>/reference")
 @role_required("chair", "admin")
-def reference(unit_id: int):  # type: ignore[no-untyped-def]
+def reference(unit_id: int) -> ResponseReturnValue:
     found = _unit(unit_id)
     commit_or_flash(
         lambda: ops.set_reference_date(found, request.form.get("reference_on")),
@@ -84,7 +85,7 @@ def reference(unit_id: int):  # type: ignore[no-untyped-def]
 
 @blueprint.route("/register/member/<int:member_id>", methods=["GET", "POST"])
 @role_required("chair", "admin")
-def member(member_id: int):  # type: ignore[no-untyped-def]
+def member(member_id: int) -> ResponseReturnValue:
     found = db.session.get(Member, member_id)
     if found is None:
         abort(404)
@@ -99,7 +100,7 @@ def member(member_id: int):  # type: ignore[no-untyped-def]
 
 @blueprint.post("/register/member/<int:member_id>/discipline")
 @role_required("chair", "admin")
-def discipline(member_id: int):  # type: ignore[no-untyped-def]
+def discipline(member_id: int) -> ResponseReturnValue:
     found = db.session.get(Member, member_id)
     if found is None:
         abort(404)
@@ -125,7 +126,7 @@ def export(unit_id: int, fmt: str) -> Response:
 
 @blueprint.post("/register/<int:unit_id>/import")
 @role_required("chair", "admin")
-def import_file(unit_id: int):  # type: ignore[no-untyped-def]
+def import_file(unit_id: int) -> ResponseReturnValue:
     found = _unit(unit_id)
     upload = request.files.get("file")
     try:

@@ -18,7 +18,7 @@ import sqlalchemy.orm as so
 
 from voting.auth.models import User, utcnow
 from voting.conferences.models import Conference
-from voting.extensions import db
+from voting.extensions import Model
 from voting.personnel.models import Member, Unit
 
 PROCESS_STATUSES = ("active", "submitted", "approved")
@@ -40,7 +40,7 @@ EXIT_REASONS = (
 )
 
 
-class Process(db.Model):
+class Process(Model):
     """One run of one flow for one unit: e.g. phòng-level next-term planning 2026–2031."""
 
     __tablename__ = "processes"
@@ -81,7 +81,7 @@ class Process(db.Model):
         return f"{self.level}/{self.flow}"
 
 
-class ProcessPosition(db.Model):
+class ProcessPosition(Model):
     """A position planned by the process, with its quota (≤ the ruleset's cap)."""
 
     __tablename__ = "process_positions"
@@ -107,7 +107,7 @@ class ProcessPosition(db.Model):
         return self.ended_step is not None
 
 
-class ProcessStep(db.Model):
+class ProcessStep(Model):
     """One step of the process's flow, with its timeline and outcome."""
 
     __tablename__ = "process_steps"
@@ -148,7 +148,7 @@ class ProcessStep(db.Model):
         return self.status == "done"
 
 
-class Nominee(db.Model):
+class Nominee(Model):
     """A person considered for one position in this process."""
 
     __tablename__ = "nominees"
@@ -188,7 +188,7 @@ class Nominee(db.Model):
         return json.loads(self.consult_json or "{}")
 
 
-class StepEntry(db.Model):
+class StepEntry(Model):
     """A nominee on a step's outgoing list (or proposed there for removal)."""
 
     __tablename__ = "step_entries"
@@ -212,7 +212,7 @@ class StepEntry(db.Model):
     nominee: so.Mapped[Nominee] = so.relationship()
 
 
-class BallotLink(db.Model):
+class BallotLink(Model):
     """Which nominee (or, for a write-in, which register member) a ballot line names."""
 
     __tablename__ = "ballot_links"
@@ -233,7 +233,7 @@ class BallotLink(db.Model):
     member_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("members.id"))
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file kept with the process: e.g. the home agency's written opinion."""
 
     __tablename__ = "attachments"
@@ -253,7 +253,7 @@ class Attachment(db.Model):
     uploaded_dt: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
 
-class PlanningEntry(db.Model):
+class PlanningEntry(Model):
     """A person in the approved planning list for one position; closed when they leave."""
 
     __tablename__ = "planning_entries"

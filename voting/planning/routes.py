@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -77,7 +78,7 @@ def _back(process: Process, anchor: str = "") -> Any:
 
 @blueprint.get("/processes")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     query = sa.select(Process).order_by(Process.created_dt.desc())
     if not current_user.is_admin:
         query = query.where(
@@ -101,7 +102,7 @@ def parse_positions(text: str) -> list[dict[str, Any]]:
 
 @blueprint.route("/processes/new", methods=["GET", "POST"])
 @role_required("chair", "admin")
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     ruleset = current_ruleset()
     units = db.session.scalars(sa.select(Unit).order_by(Unit.name)).all()
     form = request.form
@@ -131,7 +132,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @blueprint.get("/p/<public_id>")
 @login_required
-def show(public_id: str):  # type: ignore[no-untyped-def]
+def show(public_id: str) -> ResponseReturnValue:
     process = process_for(public_id)
     ruleset = current_ruleset()
     steps: list[dict[str, Any]] = []
@@ -202,7 +203,7 @@ def show(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.post("/p/<public_id>/dates")
 @login_required
-def dates(public_id: str):  # type: ignore[no-untyped-def]
+def dates(public_id: str) -> ResponseReturnValue:
     process = process_for(public_id, run=True)
     commit_or_flash(
         lambda: ops.set_due_dates(process, request.form.to_dict()), _("Timeline saved.")
@@ -238,7 +239,7 @@ def _external_rows(process: Process) -> list[dict[str, Any]]:
 
 @blueprint.post("/p/<public_id>/steps/<step>")
 @login_required
-def record(public_id: str, step: str):  # type: ignore[no-untyped-def]
+def record(public_id: str, step: str) -> ResponseReturnValue:
     """Record the current step's outcome; what is recorded depends on the step's kind."""
     process = process_for(public_id, run=True)
     row = _step(process, step)
@@ -394,7 +395,7 @@ def _unit_arg() -> Unit | None:
 
 @blueprint.get("/planning")
 @login_required
-def planning_list():  # type: ignore[no-untyped-def]
+def planning_list() -> ResponseReturnValue:
     """Each unit's approved lists apart: two units' lists never merge."""
     only = _unit_arg()
     processes = {p.id: p for p in db.session.scalars(sa.select(Process))}
@@ -412,7 +413,7 @@ def planning_list():  # type: ignore[no-untyped-def]
 
 @blueprint.get("/planning/exits")
 @login_required
-def automatic_exits():  # type: ignore[no-untyped-def]
+def automatic_exits() -> ResponseReturnValue:
     """People in the list who now meet an automatic-exit condition: no ballot needed."""
     only = _unit_arg()
     found = ops.automatic_exits(current_ruleset(), only.id if only else None)
@@ -428,7 +429,7 @@ def automatic_exits():  # type: ignore[no-untyped-def]
 
 @blueprint.post("/planning/<int:entry_id>/exit")
 @login_required
-def exit_entry(entry_id: int):  # type: ignore[no-untyped-def]
+def exit_entry(entry_id: int) -> ResponseReturnValue:
     require_role("chair", "admin")
     entry = db.session.get(PlanningEntry, entry_id)
     if entry is None:
