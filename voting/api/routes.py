@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -38,7 +39,7 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @login_manager.unauthorized_handler
-def unauthorized():  # type: ignore[no-untyped-def]
+def unauthorized() -> ResponseReturnValue:
     from flask import redirect, url_for
 
     if request.path.startswith("/api/"):
@@ -112,12 +113,12 @@ def conference_json(conference: Conference) -> dict[str, Any]:
 
 
 @blueprint.get("/openapi.json")
-def openapi():  # type: ignore[no-untyped-def]
+def openapi() -> ResponseReturnValue:
     return jsonify(openapi_document())
 
 
 @blueprint.get("/ruleset")
-def ruleset():  # type: ignore[no-untyped-def]
+def ruleset() -> ResponseReturnValue:
     rs = current_ruleset()
     return jsonify(
         id=rs.id,
@@ -140,7 +141,7 @@ def ruleset():  # type: ignore[no-untyped-def]
 
 
 @blueprint.get("/session")
-def session_info():  # type: ignore[no-untyped-def]
+def session_info() -> ResponseReturnValue:
     user = current_user if current_user.is_authenticated else None
     return jsonify(
         user={"username": user.username, "role": user.role} if user else None,
@@ -150,7 +151,7 @@ def session_info():  # type: ignore[no-untyped-def]
 
 @blueprint.post("/session")
 @csrf.exempt  # logging in is how a client gets its CSRF token
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     data = _body()
     client = request.remote_addr or "?"
     try:
@@ -168,13 +169,13 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @blueprint.delete("/session")
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     logout_user()
     return "", 204
 
 
 @blueprint.get("/conferences")
-def list_conferences():  # type: ignore[no-untyped-def]
+def list_conferences() -> ResponseReturnValue:
     _login_required()
     items = db.session.scalars(visible_conferences(current_user)).all()
     return jsonify(
@@ -194,7 +195,7 @@ def list_conferences():  # type: ignore[no-untyped-def]
 
 
 @blueprint.post("/conferences")
-def create_conference():  # type: ignore[no-untyped-def]
+def create_conference() -> ResponseReturnValue:
     _login_required()
     if current_user.role not in ("chair", "admin"):
         raise DomainError("forbidden", "Only a chair can set up a conference.", 403)
@@ -209,12 +210,12 @@ def _conference(public_id: str, run: bool = False) -> Conference:
 
 
 @blueprint.get("/conferences/<public_id>")
-def get_conference(public_id: str):  # type: ignore[no-untyped-def]
+def get_conference(public_id: str) -> ResponseReturnValue:
     return jsonify(conference_json(_conference(public_id)))
 
 
 @blueprint.patch("/conferences/<public_id>")
-def update_conference(public_id: str):  # type: ignore[no-untyped-def]
+def update_conference(public_id: str) -> ResponseReturnValue:
     conference = _conference(public_id, run=True)
     data = _body()
     for fixed in ("level", "flow", "step"):
@@ -238,7 +239,7 @@ def _action(public_id: str, action: Callable[[Conference], Any]) -> tuple[Confer
 
 
 @blueprint.put("/conferences/<public_id>/attendance")
-def attendance(public_id: str):  # type: ignore[no-untyped-def]
+def attendance(public_id: str) -> ResponseReturnValue:
     # The body is read inside the action: access is checked first, so a stranger
     # gets 401/404 whatever they send, never a verdict on their body.
     conference, _ = _action(public_id, lambda c: ops.set_attendance(c, _body().get("attendance")))
@@ -246,7 +247,7 @@ def attendance(public_id: str):  # type: ignore[no-untyped-def]
 
 
 @blueprint.post("/conferences/<public_id>/open")
-def open_ballot(public_id: str):  # type: ignore[no-untyped-def]
+def open_ballot(public_id: str) -> ResponseReturnValue:
     # An empty body opens with phone slips only; {"paper": n} pairs n tokens with paper.
     paper = _body().get("paper", 0) if request.get_data() else 0
     conference, tokens = _action(public_id, lambda c: ops.open_ballot(c, _key(), paper))
@@ -257,21 +258,21 @@ def open_ballot(public_id: str):  # type: ignore[no-untyped-def]
 
 
 @blueprint.get("/conferences/<public_id>/handout")
-def handout_state(public_id: str):  # type: ignore[no-untyped-def]
+def handout_state(public_id: str) -> ResponseReturnValue:
     # ?token_id= is the slip the kiosk shows now: kept while unused (no state on the server).
     conference = _conference(public_id, run=True)
     return jsonify(kiosk_state(conference, request.args.get("token_id")))
 
 
 @blueprint.post("/conferences/<public_id>/handout/next")
-def handout_next(public_id: str):  # type: ignore[no-untyped-def]
+def handout_next(public_id: str) -> ResponseReturnValue:
     # Another unused slip at random (the same if it is the last): no order is kept.
     conference = _conference(public_id, run=True)
     return jsonify(kiosk_state(conference, _body().get("token_id"), other=True))
 
 
 @blueprint.post("/conferences/<public_id>/tokens/void")
-def void(public_id: str):  # type: ignore[no-untyped-def]
+def void(public_id: str) -> ResponseReturnValue:
     def act(conference: Conference) -> Any:
         code = _body().get("code")
         if not isinstance(code, str):
@@ -287,19 +288,19 @@ def void(public_id: str):  # type: ignore[no-untyped-def]
 
 
 @blueprint.post("/conferences/<public_id>/close")
-def close(public_id: str):  # type: ignore[no-untyped-def]
+def close(public_id: str) -> ResponseReturnValue:
     conference, _ = _action(public_id, ops.close_ballot)  # it queues the scrub (voting.effects)
     return jsonify(conference_json(conference))
 
 
 @blueprint.post("/conferences/<public_id>/paper/finish")
-def paper_finish(public_id: str):  # type: ignore[no-untyped-def]
+def paper_finish(public_id: str) -> ResponseReturnValue:
     conference, _ = _action(public_id, finish_paper_entry)
     return jsonify(conference_json(conference))
 
 
 @blueprint.post("/conferences/<public_id>/head-decision")
-def head_decision(public_id: str):  # type: ignore[no-untyped-def]
+def head_decision(public_id: str) -> ResponseReturnValue:
     def act(conference: Conference) -> Any:
         data = _body()
         return ops.record_head_decision(conference, data.get("decided_by"), data.get("choice"))
@@ -309,18 +310,18 @@ def head_decision(public_id: str):  # type: ignore[no-untyped-def]
 
 
 @blueprint.post("/conferences/<public_id>/lock")
-def lock(public_id: str):  # type: ignore[no-untyped-def]
+def lock(public_id: str) -> ResponseReturnValue:
     conference, digest = _action(public_id, ops.lock_result)
     return jsonify(sha256=digest, conference=conference_json(conference))
 
 
 @blueprint.get("/conferences/<public_id>/minutes/record")
-def get_minutes_record(public_id: str):  # type: ignore[no-untyped-def]
+def get_minutes_record(public_id: str) -> ResponseReturnValue:
     return jsonify(record_of(_conference(public_id)))
 
 
 @blueprint.put("/conferences/<public_id>/minutes/record")
-def set_minutes_record(public_id: str):  # type: ignore[no-untyped-def]
+def set_minutes_record(public_id: str) -> ResponseReturnValue:
     # The secretary fills the minutes: read access is enough (chair, secretary, admin).
     conference = _conference(public_id)
     update_record(conference, _body())
@@ -329,12 +330,12 @@ def set_minutes_record(public_id: str):  # type: ignore[no-untyped-def]
 
 
 @blueprint.get("/conferences/<public_id>/minutes/notes")
-def list_minutes_notes(public_id: str):  # type: ignore[no-untyped-def]
+def list_minutes_notes(public_id: str) -> ResponseReturnValue:
     return jsonify(notes=[n.to_json() for n in notes_of(_conference(public_id))])
 
 
 @blueprint.post("/conferences/<public_id>/minutes/notes")
-def add_minutes_note(public_id: str):  # type: ignore[no-untyped-def]
+def add_minutes_note(public_id: str) -> ResponseReturnValue:
     conference = _conference(public_id)
     note = add_note(conference, current_user.display_name, _body().get("text"))
     db.session.commit()
@@ -342,12 +343,12 @@ def add_minutes_note(public_id: str):  # type: ignore[no-untyped-def]
 
 
 @blueprint.get("/conferences/<public_id>/tally")
-def tally(public_id: str):  # type: ignore[no-untyped-def]
+def tally(public_id: str) -> ResponseReturnValue:
     return jsonify(chair_snapshot(_conference(public_id)))
 
 
 @blueprint.get("/conferences/<public_id>/result")
-def result(public_id: str):  # type: ignore[no-untyped-def]
+def result(public_id: str) -> ResponseReturnValue:
     conference = _conference(public_id)
     if not (conference.is_closed or conference.is_locked):
         raise DomainError("ballot_not_closed", "The result exists once the ballot is closed.", 409)
@@ -360,7 +361,7 @@ def result(public_id: str):  # type: ignore[no-untyped-def]
 
 
 @blueprint.get("/ballots/<credential>")
-def ballot_definition(credential: str):  # type: ignore[no-untyped-def]
+def ballot_definition(credential: str) -> ResponseReturnValue:
     """What a phone shows: the conference, the rule, positions and candidates."""
     conference, token = find_token(_key(), credential)
     refusal = refusal_for(conference, token)
@@ -381,7 +382,7 @@ def ballot_definition(credential: str):  # type: ignore[no-untyped-def]
 
 @blueprint.post("/ballots")
 @csrf.exempt  # the ballot token is the credential; no session is involved
-def cast():  # type: ignore[no-untyped-def]
+def cast() -> ResponseReturnValue:
     data = _body()
     token = data.get("token")
     if not isinstance(token, str):

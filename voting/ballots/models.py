@@ -12,13 +12,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from voting.extensions import db
+from voting.extensions import Model
 
 #: issued (a phone slip), paper (paired with a printed paper ballot), used, void.
 TOKEN_STATES = ("issued", "paper", "used", "void")
 
 
-class Token(db.Model):
+class Token(Model):
     __tablename__ = "tokens"
     __table_args__ = (
         sa.CheckConstraint(f"state IN {TOKEN_STATES!r}", name="ck_tokens_state"),
@@ -47,7 +47,7 @@ class Token(db.Model):
     contested: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
 
-class Ballot(db.Model):
+class Ballot(Model):
     __tablename__ = "ballots"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
@@ -66,7 +66,7 @@ class Ballot(db.Model):
     published: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
 
-class Receipt(db.Model):
+class Receipt(Model):
     """A receipt code shown to a voter: proves a ballot was counted, not what it said.
 
     Kept apart from the ballot so a voter who shows a code reveals nothing.
@@ -81,7 +81,7 @@ class Receipt(db.Model):
     code: so.Mapped[str] = so.mapped_column(sa.String(16), primary_key=True)
 
 
-class PaperEntry(db.Model):
+class PaperEntry(Model):
     """The first of the two entries of one paper ballot, awaiting the second.
 
     The counting committee enters each returned paper ballot twice (two members);

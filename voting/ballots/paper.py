@@ -63,7 +63,7 @@ def convert_slip(conference: Conference, code: str, key: str) -> None:
         raise DomainError(
             "token_not_convertible", "Only an unused phone slip can become a paper ballot.", 409
         )
-    claimed = db.session.execute(
+    claimed = db.session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
         sa.update(Token)
         .where(Token.id == token.id, Token.state == "issued")
         .values(state="paper")

@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -88,9 +89,9 @@ def kiosk_slip(conference: Conference, token: IssuedToken) -> dict[str, Any]:
     }
 
 
-def refused_page(  # type: ignore[no-untyped-def]
+def refused_page(
     exc: DomainError, conference: Conference | None = None, *, unsent: bool = False
-):
+) -> ResponseReturnValue:
     """Why a slip cannot vote. ``unsent``: a ballot was being cast, and was not recorded."""
     db.session.rollback()
     return render_template(
@@ -168,7 +169,7 @@ def _flag_contested(conference_id: int, token_id: str) -> None:
         notify(conference_id)
 
 
-def _taken(conference: Conference, token_id: str):  # type: ignore[no-untyped-def]
+def _taken(conference: Conference, token_id: str) -> ResponseReturnValue:
     """A second phone at a kiosk slip: flagged for the chair, refused in red."""
     _flag_contested(conference.id, token_id)
     return refused_page(slip_taken(), conference)
@@ -200,26 +201,26 @@ def _ballot_page(conference: Conference, credential: str, **context: Any) -> str
 
 @blueprint.route("/v", methods=["GET", "POST"])
 @csrf.exempt
-def enter_code():  # type: ignore[no-untyped-def]
+def enter_code() -> ResponseReturnValue:
     """For a phone whose camera fails: type the code printed on the slip (or on the kiosk)."""
     if request.method == "POST":
         code = request.form.get("code", "").strip()[:40]
         # The canonical form: the slip's cookies are scoped to this very path.
         credential = normalize_code(code) if is_code(code) else code
-        kiosk = {KIOSK_MARK: "1"} if request.form.get(KIOSK_MARK) else {}
+        kiosk: dict[str, Any] = {KIOSK_MARK: "1"} if request.form.get(KIOSK_MARK) else {}
         return redirect(url_for("ballots.ballot", credential=credential, **kiosk))
     return render_template("ballot/code.html", kiosk=False)
 
 
 @blueprint.get("/k")
-def enter_kiosk_code():  # type: ignore[no-untyped-def]
+def enter_kiosk_code() -> ResponseReturnValue:
     """The kiosk's code form: as /v, and the slip it opens is bound to this phone."""
     return render_template("ballot/code.html", kiosk=True)
 
 
 @blueprint.route("/v/<credential>", methods=["GET", "POST"])
 @csrf.exempt  # the token in the URL is the credential; a forger cannot know it
-def ballot(credential: str):  # type: ignore[no-untyped-def]
+def ballot(credential: str) -> ResponseReturnValue:
     """The slip's ballot; the plain form's review and cast; ballot.js's JSON cast.
 
     Without JavaScript the form goes through a review page first (``action=review``),
@@ -257,9 +258,9 @@ def ballot(credential: str):  # type: ignore[no-untyped-def]
     return response
 
 
-def _phone_form(  # type: ignore[no-untyped-def]
+def _phone_form(
     conference: Conference, token_id: str, credential: str, holder: str | None
-):
+) -> ResponseReturnValue:
     """The plain form (no JavaScript): review, change, or cast."""
     choices, marks = _form_choices(conference)
     action = request.form.get("action", "cast")
@@ -286,7 +287,7 @@ def _phone_form(  # type: ignore[no-untyped-def]
     return _received(conference, credential, receipt)
 
 
-def _json_refusal(exc: DomainError):  # type: ignore[no-untyped-def]
+def _json_refusal(exc: DomainError) -> ResponseReturnValue:
     db.session.rollback()
     text = _(exc.message, **{k: v for k, v in exc.params.items() if isinstance(v, str | int)})
     body: dict[str, Any] = {"code": exc.code, "message": text}
@@ -295,7 +296,7 @@ def _json_refusal(exc: DomainError):  # type: ignore[no-untyped-def]
     return jsonify(error=body), exc.status
 
 
-def phone_cast(credential: str):  # type: ignore[no-untyped-def]
+def phone_cast(credential: str) -> ResponseReturnValue:
     """ballot.js's cast, POSTed as JSON to the slip's own path so its cookies come along.
 
     Refusals are JSON (the page's script reads their code); the receipt is also kept on
@@ -322,7 +323,7 @@ def phone_cast(credential: str):  # type: ignore[no-untyped-def]
 
 @blueprint.get("/c/<public_id>/handout/sheet")
 @login_required
-def handout_sheet(public_id: str):  # type: ignore[no-untyped-def]
+def handout_sheet(public_id: str) -> ResponseReturnValue:
     """A printable A4 sheet of QR slips with cut lines."""
     conference = conference_for(public_id, run=True)
     slips = [slip(conference, t) for t in handout.pending(conference, _key())]
@@ -331,7 +332,7 @@ def handout_sheet(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.get("/c/<public_id>/handout/kiosk")
 @login_required
-def handout_kiosk(public_id: str):  # type: ignore[no-untyped-def]
+def handout_kiosk(public_id: str) -> ResponseReturnValue:
     """One QR at a time on a screen; moves on once opened, or on "next" (see kiosk_state)."""
     conference = conference_for(public_id, run=True)
     return render_template("handout/kiosk.html", conference=conference)
@@ -370,7 +371,7 @@ def kiosk_state(
 
 @blueprint.post("/c/<public_id>/paper/convert")
 @login_required
-def paper_convert(public_id: str):  # type: ignore[no-untyped-def]
+def paper_convert(public_id: str) -> ResponseReturnValue:
     """An unused phone slip becomes a paper ballot for someone who prefers paper."""
     conference = conference_for(public_id, run=True)
     code = request.form.get("code", "")[:40]
@@ -384,7 +385,7 @@ def paper_convert(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.get("/c/<public_id>/paper")
 @login_required
-def paper_print(public_id: str):  # type: ignore[no-untyped-def]
+def paper_print(public_id: str) -> ResponseReturnValue:
     """A4 paper ballots, all alike (no serial, no mark), as many as paper tokens issued."""
     conference = conference_for(public_id, run=True)
     try:
@@ -411,7 +412,7 @@ def _marks(conference: Conference) -> dict[str, list[str]]:
 
 @blueprint.route("/c/<public_id>/paper/pins", methods=["GET", "POST"])
 @login_required
-def paper_pins(public_id: str):  # type: ignore[no-untyped-def]
+def paper_pins(public_id: str) -> ResponseReturnValue:
     """The committee's one-time PINs, shown once for the chair to hand out on paper."""
     conference = conference_for(public_id, run=True)
     pins: list[tuple[str, str]] = []
@@ -438,7 +439,7 @@ def paper_pins(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.route("/c/<public_id>/paper/entry", methods=["GET", "POST"])
 @login_required
-def paper_entry(public_id: str):  # type: ignore[no-untyped-def]
+def paper_entry(public_id: str) -> ResponseReturnValue:
     """One screen per returned paper ballot, entered twice by two committee members.
 
     The page runs on the chair's laptop, but each entry needs the entering member's
@@ -515,7 +516,7 @@ def _booth(signed: str) -> Conference:
 
 @blueprint.get("/c/<public_id>/booth")
 @login_required
-def booth_setup(public_id: str):  # type: ignore[no-untyped-def]
+def booth_setup(public_id: str) -> ResponseReturnValue:
     """The chair opens a booth: the link (and its QR) to open on the booth's browser."""
     conference = conference_for(public_id, run=True)
     link = booth_link(conference)
@@ -526,7 +527,7 @@ def booth_setup(public_id: str):  # type: ignore[no-untyped-def]
 
 @blueprint.route("/b/<signed>", methods=["GET", "POST"])
 @csrf.exempt  # no session: the booth link is the credential, the slip's code the ballot's
-def booth(signed: str):  # type: ignore[no-untyped-def]
+def booth(signed: str) -> ResponseReturnValue:
     """The booth's start screen (GET); the typed slip opens its ballot (POST).
 
     The ballot is the POST's own answer, never a redirect: the slip's code must not
@@ -554,7 +555,7 @@ def booth_credential(typed: str) -> str:
     return typed
 
 
-def booth_ballot(signed: str, conference: Conference, credential: str):  # type: ignore[no-untyped-def]
+def booth_ballot(signed: str, conference: Conference, credential: str) -> ResponseReturnValue:
     """The ballot of a slip typed at the booth, or why it cannot vote (same codes as a phone)."""
     try:
         found, token = find_token(_key(), credential)
@@ -584,7 +585,7 @@ def booth_ballot(signed: str, conference: Conference, credential: str):  # type:
 
 @blueprint.post("/b/<signed>/cast")
 @csrf.exempt
-def booth_cast(signed: str):  # type: ignore[no-untyped-def]
+def booth_cast(signed: str) -> ResponseReturnValue:
     """The booth's cast: as a phone's, and counted as cast at the booth.
 
     The slip's credential travels in the JSON body, never in the address. Refusals are

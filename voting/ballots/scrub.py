@@ -446,7 +446,7 @@ def traces_left() -> dict[int, str]:
     return {}
 
 
-def _settled() -> sa.Select[Any]:
+def _settled() -> sa.Select[int, str, int]:
     return sa.select(Conference.id, Conference.status, Conference.paper_entered).where(
         Conference.status.in_(("closed", "locked")), sa.not_(Conference.scrub_pending)
     )
