@@ -72,8 +72,8 @@ def slip_token(conference: Conference, code: str, key: str) -> Token:
     return token
 
 
-def void_token(conference: Conference, code: str, key: str) -> IssuedToken:
-    """Void an unused token (a lost or spoilt slip) and issue its replacement."""
+def voidable_token(conference: Conference, code: str, key: str) -> Token:
+    """The slip with this code, or the refusal voiding it would meet (cast, or void)."""
     token = slip_token(conference, code, key)
     if token.state == "used":
         raise DomainError(
@@ -81,6 +81,12 @@ def void_token(conference: Conference, code: str, key: str) -> IssuedToken:
         )
     if token.state == "void":
         raise DomainError("token_void", "That ballot was already voided.", 409)
+    return token
+
+
+def void_token(conference: Conference, code: str, key: str) -> IssuedToken:
+    """Void an unused token (a lost or spoilt slip) and issue its replacement."""
+    token = voidable_token(conference, code, key)
     token.state = "void"
     conference.tokens_voided += 1
     replacement = issue_tokens(conference, 1, key)[0]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from voting import audit
 from voting.auth.models import User, utcnow
 from voting.ballots.models import PaperEntry
-from voting.ballots.operations import issue_tokens, slip_token
+from voting.ballots.operations import issue_tokens, voidable_token
 from voting.ballots.paper import issue_paper_tokens
 from voting.ballots.scrub import forget_arrival_order
 from voting.ballots.tokens import IssuedToken
@@ -478,13 +478,7 @@ def check_voidable(conference: Conference, code: str, key: str) -> None:
     Read-only: the same refusals as voiding itself (unknown code, already cast,
     already void), so the confirmation step never offers what would then fail.
     """
-    token = slip_token(conference, code, key)
-    if token.state == "used":
-        raise DomainError(
-            "token_used", "That ballot has already been cast; it cannot be voided.", 409
-        )
-    if token.state == "void":
-        raise DomainError("token_void", "That ballot was already voided.", 409)
+    voidable_token(conference, code, key)
 
 
 def _scrub_after_commit(conference_id: int) -> None:

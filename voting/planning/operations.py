@@ -41,7 +41,7 @@ from voting.planning.models import (
     ProcessStep,
     StepEntry,
 )
-from voting.planning.quota import planned, planned_member_ids
+from voting.planning.quota import current_list, planned, planned_member_ids
 from voting.planning.rounds import kept_from_earlier, only_repeated
 from voting.planning.structure import Structure, check, person_of
 from voting.procedure.ruleset import Ruleset, Step
@@ -477,22 +477,6 @@ def finish_consultation(
 # --- vote steps
 
 
-def current_list(process: Process) -> list[PlanningEntry]:
-    """The approved planning list this process's unit, level (and phòng) holds today."""
-    return list(
-        db.session.scalars(
-            sa.select(PlanningEntry)
-            .where(
-                PlanningEntry.unit_id == process.unit_id,
-                PlanningEntry.level == process.level,
-                PlanningEntry.department == process.department,
-                PlanningEntry.left_on.is_(None),
-            )
-            .order_by(PlanningEntry.position_name, PlanningEntry.id)
-        )
-    )
-
-
 def ballot_people(
     process: Process, row: ProcessStep, ruleset: Ruleset, *, persist: bool = True
 ) -> list[tuple[ProcessPosition, list[Any]]]:
@@ -663,17 +647,7 @@ def create_step_conference(
     if row.conference_id is not None:
         raise DomainError("conference_exists", "This step already has its conference.", 409)
     level = ruleset.levels[process.level]
-    from voting.planning.stalled import gaps  # stalled builds on these operations
-
-    lost = gaps(process, row, ruleset)
-    if lost:
-        raise DomainError(
-            "position_without_people",
-            "Nobody is left for %(positions)s: end that position with nobody planned, "
-            "or hold the previous vote again.",
-            409,
-            positions=", ".join(g.position.name for g in lost),
-        )
+    approval.check_nothing_lost(process, row, ruleset)
     lines = only_repeated(row, ballot_people(process, row, ruleset))
     rule = ruleset.rule(definition.rule) if definition.rule else None
     flagged = flags_of(process, ruleset)

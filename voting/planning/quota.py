@@ -29,23 +29,28 @@ def key_of(line: Any) -> str:
     return person_key(line.member_id, line.name, line.birth_year)
 
 
+def current_list(process: Process) -> list[PlanningEntry]:
+    """The approved planning list this process's unit, level (and phòng) holds today."""
+    return list(
+        db.session.scalars(
+            sa.select(PlanningEntry)
+            .where(
+                PlanningEntry.unit_id == process.unit_id,
+                PlanningEntry.level == process.level,
+                PlanningEntry.department == process.department,
+                PlanningEntry.left_on.is_(None),
+            )
+            .order_by(PlanningEntry.position_name, PlanningEntry.id)
+        )
+    )
+
+
 def planned(process: Process) -> dict[str, list[PlanningEntry]]:
     """The unit's active list at this process's level (and phòng), by position name."""
     found: dict[str, list[PlanningEntry]] = {}
     # Read-only: a half-built list line of the caller must not be flushed by the query.
     with db.session.no_autoflush:
-        rows = list(
-            db.session.scalars(
-                sa.select(PlanningEntry)
-                .where(
-                    PlanningEntry.unit_id == process.unit_id,
-                    PlanningEntry.level == process.level,
-                    PlanningEntry.department == process.department,
-                    PlanningEntry.left_on.is_(None),
-                )
-                .order_by(PlanningEntry.position_name, PlanningEntry.id)
-            )
-        )
+        rows = current_list(process)
     for entry in rows:
         found.setdefault(entry.position_name, []).append(entry)
     return found
