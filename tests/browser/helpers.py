@@ -107,3 +107,21 @@ def screenshot(page: Page, path: Path, *, full_page: bool = True) -> None:
 
 
 RECEIPT = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,}$")
+
+
+class ChairBrowser:
+    """The chair's browser context, logged in through the JSON API, with its CSRF token."""
+
+    def __init__(self, ctx: BrowserContext) -> None:
+        self.ctx = ctx
+        username, password, _name = CHAIR
+        r = ctx.request.post("/api/v1/session", data={"username": username, "password": password})
+        assert r.ok, r.text()
+        self.csrf = r.json()["csrf_token"]
+
+    def api(self, method: str, url: str, body: Any = None) -> Any:
+        r = self.ctx.request.fetch(
+            url, method=method, data=body, headers={"X-CSRFToken": self.csrf}
+        )
+        assert r.ok, (method, url, r.status, r.text())
+        return r.json()

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import Server
-from tests.browser.helpers import CHAIR, RECEIPT, ConsoleWatch, axe_check, screenshot
+from tests.browser.helpers import RECEIPT, ChairBrowser, ConsoleWatch, axe_check, screenshot
 from tests.conftest import conference_payload
 from voting.config import Config
 
@@ -99,7 +99,7 @@ def route_booth_ballots(page: Any, link: str, seen: dict[str, int]) -> None:
     page.route(lambda url: url == link, handle)
 
 
-class Chair:
+class Chair(ChairBrowser):
     """The chair's laptop: a logged-in context, the JSON API with its CSRF token, a page."""
 
     def __init__(self, browser: Any, server: Server, watch: ConsoleWatch) -> None:
@@ -109,19 +109,7 @@ class Chair:
         self.page = watch.watch(self.ctx.new_page(), "chair")
         self.page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm prompts
         self.watch = watch
-        username, password, _name = CHAIR
-        r = self.ctx.request.post(
-            "/api/v1/session", data={"username": username, "password": password}
-        )
-        assert r.ok, r.text()
-        self.csrf = r.json()["csrf_token"]
-
-    def api(self, method: str, url: str, body: Any = None) -> Any:
-        r = self.ctx.request.fetch(
-            url, method=method, data=body, headers={"X-CSRFToken": self.csrf}
-        )
-        assert r.ok, (method, url, r.status, r.text())
-        return r.json()
+        super().__init__(self.ctx)
 
     def conference(self, title: str, summoned: int) -> str:
         """A cuc/term/B3 conference, everyone present; still a draft."""

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Server
-from tests.browser.helpers import CHAIR, ConsoleWatch, axe_check, screenshot
+from tests.browser.helpers import ChairBrowser, ConsoleWatch, axe_check, screenshot
 from tests.conftest import conference_payload, token_of
 
 try:
@@ -58,7 +58,7 @@ def positions(n_positions: int, n_candidates: int) -> list[dict[str, Any]]:
     ]
 
 
-class Chair:
+class Chair(ChairBrowser):
     """The chair's laptop: a logged-in context, the JSON API with its CSRF token, a page."""
 
     def __init__(self, browser: Any, server: Server, watch: ConsoleWatch, **context: Any) -> None:
@@ -70,19 +70,7 @@ class Chair:
             **context,
         )
         self.page = watch.watch(self.ctx.new_page(), "chair")
-        username, password, _name = CHAIR
-        r = self.ctx.request.post(
-            "/api/v1/session", data={"username": username, "password": password}
-        )
-        assert r.ok, r.text()
-        self.csrf = r.json()["csrf_token"]
-
-    def api(self, method: str, url: str, body: Any = None) -> Any:
-        r = self.ctx.request.fetch(
-            url, method=method, data=body, headers={"X-CSRFToken": self.csrf}
-        )
-        assert r.ok, (method, url, r.status, r.text())
-        return r.json()
+        super().__init__(self.ctx)
 
     def closed_conference(
         self, title: str, n_positions: int, n_candidates: int, present: int, **kw: Any

@@ -20,7 +20,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.browser.conftest import Server
-from tests.browser.helpers import CHAIR, ROOT, SCREENSHOTS, screenshot
+from tests.browser.helpers import ROOT, SCREENSHOTS, ChairBrowser, screenshot
 from tests.conftest import conference_payload, token_of
 from tests.minutes._pdf_lines import lines
 
@@ -55,23 +55,11 @@ def _positions(n: int, candidates: int) -> list[dict[str, Any]]:
     ]
 
 
-class Chair:
+class Chair(ChairBrowser):
     def __init__(self, browser: Any, server: Server) -> None:
         self.browser, self.server = browser, server
         self.ctx = browser.new_context(base_url=server.base, locale="vi-VN")
-        username, password, _name = CHAIR
-        r = self.ctx.request.post(
-            "/api/v1/session", data={"username": username, "password": password}
-        )
-        assert r.ok, r.text()
-        self.csrf = r.json()["csrf_token"]
-
-    def api(self, method: str, url: str, body: Any = None) -> Any:
-        r = self.ctx.request.fetch(
-            url, method=method, data=body, headers={"X-CSRFToken": self.csrf}
-        )
-        assert r.ok, (method, url, r.status, r.text())
-        return r.json()
+        super().__init__(self.ctx)
 
     def locked(self, positions: int, candidates: int, remarks: int) -> str:
         payload = conference_payload(summoned=9, positions=_positions(positions, candidates))

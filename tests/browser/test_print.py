@@ -36,7 +36,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Server
-from tests.browser.helpers import CHAIR, ROOT
+from tests.browser.helpers import ROOT, ChairBrowser
 from tests.conftest import conference_payload
 
 PRINTS = ROOT / "test-output" / "print"
@@ -58,8 +58,26 @@ LONGEST_TITLE = (LONG_TITLE + " — " + "Văn phòng Cục và các Chi cục kh
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ"]
 MIDDLE = ["Văn", "Thị", "Hoàng", "Ngọc"]
-GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hạnh", "Khoa", "Linh", "Minh", "Nhung",
-         "Phúc", "Quang", "Sơn", "Tâm", "Uyên", "Vinh", "Xuân", "Yến"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Châu",
+    "Dũng",
+    "Giang",
+    "Hạnh",
+    "Khoa",
+    "Linh",
+    "Minh",
+    "Nhung",
+    "Phúc",
+    "Quang",
+    "Sơn",
+    "Tâm",
+    "Uyên",
+    "Vinh",
+    "Xuân",
+    "Yến",
+]
 
 
 def candidates(n: int, position: int, *, write_in: bool = False) -> list[dict[str, Any]]:
@@ -204,9 +222,7 @@ def crossing(run: Run, segments: list[Segment]) -> list[Segment]:
     """Horizontal cut lines that pass through the run's line of text."""
     x = run.x + 0.5
     return [
-        s
-        for s in segments
-        if s.horizontal and s.lo <= x <= s.hi and run.bottom < s.at < run.top
+        s for s in segments if s.horizontal and s.lo <= x <= s.hi and run.bottom < s.at < run.top
     ]
 
 
@@ -228,8 +244,19 @@ def save_page_one(pdf: bytes, name: str) -> Path:
     path.write_bytes(pdf)
     if shutil.which("pdftoppm"):
         subprocess.run(
-            ["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile",
-             str(path), str(PRINTS / f"{name}-1")],
+            [
+                "pdftoppm",
+                "-r",
+                "80",
+                "-png",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(path),
+                str(PRINTS / f"{name}-1"),
+            ],
             check=True,
             timeout=60,
         )
@@ -239,24 +266,12 @@ def save_page_one(pdf: bytes, name: str) -> Path:
 # ---------------------------------------------------------------- the chair and the pages
 
 
-class Chair:
+class Chair(ChairBrowser):
     """A logged-in browser context that sets conferences up through the JSON API."""
 
     def __init__(self, browser: Any, server: Server) -> None:
         self.ctx = browser.new_context(base_url=server.base, locale="vi-VN")
-        username, password, _name = CHAIR
-        r = self.ctx.request.post(
-            "/api/v1/session", data={"username": username, "password": password}
-        )
-        assert r.ok, r.text()
-        self.csrf = r.json()["csrf_token"]
-
-    def api(self, method: str, url: str, body: Any = None) -> Any:
-        r = self.ctx.request.fetch(
-            url, method=method, data=body, headers={"X-CSRFToken": self.csrf}
-        )
-        assert r.ok, (method, url, r.status, r.text())
-        return r.json()
+        super().__init__(self.ctx)
 
     def opened(
         self,
@@ -524,9 +539,7 @@ def check_ballot_pdf(pdf: bytes, positions: list[dict[str, Any]], copies: int) -
 
 
 @pytest.mark.parametrize("name", ["one-candidate", "many"])
-def test_paper_ballot_prints_whole_rows_and_states_the_quota_rule(
-    chair: Chair, name: str
-) -> None:
+def test_paper_ballot_prints_whole_rows_and_states_the_quota_rule(chair: Chair, name: str) -> None:
     if name == "many":
         positions, copies, title = ballot_positions(), 2, LONG_TITLE
     else:
