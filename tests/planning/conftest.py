@@ -18,6 +18,7 @@ from tests.conftest import Api, token_of
 from voting.auth.models import User
 from voting.conferences.rules import current_ruleset
 from voting.demo import REGISTER as DEMO_REGISTER
+from voting.errors import DomainError
 from voting.extensions import db
 from voting.personnel.models import Unit
 from voting.personnel.operations import add_members, create_unit, parse_register
@@ -27,6 +28,17 @@ from voting.planning.models import Nominee, Process, ProcessStep
 REGISTER = DEMO_REGISTER
 
 TCCB = "Phòng Tổ chức cán bộ"
+
+
+def refused(action: Callable[[], Any], code: str, field: str | None = None) -> DomainError:
+    """Run ``action``; it must be refused with ``code`` (and name ``field``); roll back."""
+    with pytest.raises(DomainError) as info:
+        action()
+    db.session.rollback()
+    assert info.value.code == code, info.value
+    if field is not None:
+        assert info.value.params.get("field") == field
+    return info.value
 
 
 @pytest.fixture

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
-from tests.planning.conftest import TCCB, Flow, member_id
+from tests.planning.conftest import TCCB, Flow, member_id, refused
 from voting.auth.models import User
 from voting.conferences.rules import current_ruleset
-from voting.errors import DomainError
 from voting.extensions import db
 from voting.planning import operations as ops
 from voting.planning.models import PlanningEntry, StepEntry
 
 PCT = "Phó Cục trưởng"
-
-
-def refused(action: Callable[[], Any], code: str, field: str | None = None) -> DomainError:
-    with pytest.raises(DomainError) as info:
-        action()
-    db.session.rollback()
-    assert info.value.code == code, info.value
-    if field is not None:
-        assert info.value.params.get("field") == field
-    return info.value
 
 
 def entries() -> int:

@@ -11,30 +11,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Api
-from tests.planning.conftest import TCCB, Flow
+from tests.planning.conftest import TCCB, Flow, refused
 from tests.planning.test_flows import ballot_names, planning_list
 from voting.audit.models import AuditEntry
 from voting.conferences.models import Conference
 from voting.conferences.rules import current_ruleset
-from voting.errors import DomainError
 from voting.extensions import db
 from voting.planning import operations as ops
 from voting.planning import stalled
 
 TP, PTP = "Trưởng phòng", "Phó Trưởng phòng"
 TAM, KHOA, HANH = "Lê Thị Phương Tâm", "Đặng Văn Khoa", "Ngô Thị Hạnh"
-
-
-def refused(action: Callable[[], Any], code: str) -> DomainError:
-    with pytest.raises(DomainError) as info:
-        action()
-    db.session.rollback()
-    assert info.value.code == code, info.value
-    return info.value
 
 
 def audited(action: str) -> list[dict[str, Any]]:

@@ -8,31 +8,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Api
-from tests.planning.conftest import Flow, member_id
+from tests.planning.conftest import Flow, member_id, refused
 from tests.planning.test_flows import ballot_names, planning_list, run_cuc_term
 from tests.planning.test_per_unit import vote_all
 from voting.conferences.rules import current_ruleset
-from voting.errors import DomainError
 from voting.extensions import db
 from voting.planning import operations as ops
 from voting.planning.models import PlanningEntry
 
 CT, PCT = "Cục trưởng", "Phó Cục trưởng"
 YEN, BAO, LAN = "Phạm Thị Yến", "Võ Quốc Bảo", "Huỳnh Thị Lan"
-
-
-def refused(action: Callable[[], Any], code: str) -> DomainError:
-    with pytest.raises(DomainError) as info:
-        action()
-    db.session.rollback()
-    assert info.value.code == code, info.value
-    return info.value
 
 
 def decide(flow: Flow, step: str, names: tuple[str, ...]) -> None:
