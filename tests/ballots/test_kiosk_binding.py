@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.ballots.test_paper_and_booth import booth_link
 from tests.conftest import Api, token_of
-from voting import create_app
 from voting.ballots.models import Ballot, Receipt, Token
 from voting.ballots.routes import HOLDER_COOKIE, RECEIPT_COOKIE
 from voting.ballots.tokens import holder_hash
@@ -286,25 +284,6 @@ def test_the_binding_keeps_nothing_that_links_to_the_ballot(
 
 
 # ------------------------------------------------------------------ a restarted server
-
-
-@pytest.fixture
-def second_app(app: Flask) -> Iterator[Flask]:
-    """Another app on the same database and key: a restarted server, or another worker."""
-    other = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "DATABASE_URL": app.config["DATABASE_URL"],
-            "PUBLIC_URL": "http://192.0.2.10:5000",
-            "LIVE_TICKER": False,
-        }
-    )
-    other.instance_path = app.instance_path
-    yield other
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_binding_and_remaining_survive_a_restart(
