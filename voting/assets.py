@@ -86,11 +86,8 @@ class AssetStore:
 
 
 def _accepts_gzip() -> bool:
-    return any(
-        part.split(";")[0].strip().lower() == "gzip"
-        and part.split(";")[-1].strip().lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-        for part in request.headers.get("Accept-Encoding", "").split(",")
-    )
+    # Werkzeug's parsed header: a quality of 0 refuses, "*" accepts.
+    return request.accept_encodings["gzip"] > 0
 
 
 def init_app(app: Flask) -> None:
