@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.ballots.test_handout import kiosk, kiosk_next
 from tests.ballots.test_paper_and_booth import booth_link
 from tests.conftest import Api, token_of
 from voting.ballots.models import Ballot, Receipt, Token
@@ -29,19 +30,6 @@ from voting.ballots.tokens import holder_hash
 from voting.extensions import db
 
 KEY = "test-secret-key"  # the app fixture's SECRET_KEY
-
-
-def kiosk(api: Api, conf_id: str, shown: str | None = None) -> dict[str, Any]:
-    query = f"?token_id={shown}" if shown else ""
-    r = api.get(f"/api/v1/conferences/{conf_id}/handout{query}")
-    assert r.status_code == 200, r.get_json()
-    return dict(r.get_json())
-
-
-def kiosk_next(api: Api, conf_id: str, shown: str | None) -> dict[str, Any]:
-    r = api.post(f"/api/v1/conferences/{conf_id}/handout/next", json={"token_id": shown})
-    assert r.status_code == 200, r.get_json()
-    return dict(r.get_json())
 
 
 def path(url: str) -> str:
