@@ -18,6 +18,7 @@ LOCALES=(vi en)
 #   _l / lazy_gettext      lazy strings in forms
 #   DomainError:2          DomainError(code, message, ...): message is a msgid translated when shown
 #   invalid_field:2        invalid_field(field, message, ...) in voting/validation.py
+#   field_int:3, whole_number:5   the same readers' own messages (voting/validation.py)
 #   error_response:2       error_response(code, message, status) in voting/views.py
 #   N_                     no-op marker in voting/views.py (HTTP_MESSAGES)
 # A msgid that reaches gettext only at render time (a dict value, a default) must be
@@ -27,6 +28,7 @@ extract() {
     "$PYBABEL" extract -F babel.cfg \
         -k _l -k lazy_gettext \
         -k 'DomainError:2' -k 'invalid_field:2' -k 'error_response:2' -k N_ \
+        -k 'field_int:3' -k 'whole_number:5' \
         --add-location=file \
         --project=voting --version=0.1.0 --copyright-holder="voting contributors" \
         -o "$1" .

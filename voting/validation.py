@@ -143,3 +143,46 @@ def field_date(data: dict[str, Any], field: str, *, required: bool = True) -> da
         return date.fromisoformat(str(raw))
     except ValueError:
         raise invalid_field(field, "The date must be written YYYY-MM-DD.") from None
+
+
+def whole_number(
+    value: Any,
+    field: str,
+    low: int,
+    high: int,
+    message: str = "Enter a whole number from %(low)s to %(high)s.",
+    **params: Any,
+) -> int:
+    """``value`` as an int in [low, high]; digits in a string count, booleans never do.
+
+    ``message`` is a msgid that may use ``%(low)s`` and ``%(high)s``; ``params`` add to them.
+    """
+    # ASCII only: "²".isdigit() is true and int("²") raises.
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise invalid_field(field, message, low=low, high=high, **params)
+    return value
+
+
+def field_int(
+    data: dict[str, Any],
+    field: str,
+    message: str = "Enter a whole number from %(low)s to %(high)s.",
+    *,
+    low: int,
+    high: int,
+    required: bool = True,
+    where: str = "",
+    **params: Any,
+) -> int | None:
+    """An integer field in [low, high]; blank (None or "") is None unless required.
+
+    A caller's own ``message`` goes third, positionally, so that ``scripts/i18n.sh``
+    extracts it (keyword ``field_int:3``; ``whole_number:5`` likewise).
+    """
+    name = f"{where}.{field}" if where else field
+    value = data.get(field)
+    if value in (None, "") and not required:
+        return None
+    return whole_number(value, name, low, high, message, **params)
