@@ -12,7 +12,8 @@ from flask import Flask
 from tests.ballots.test_scrub import pending, voted
 from voting.conferences import operations as ops
 from voting.conferences.models import Conference
-from voting.effects import after_commit, queued, run_due
+from voting.effects import after_commit, queued, run_due, transaction
+from voting.errors import DomainError
 from voting.extensions import db
 
 
@@ -46,6 +47,33 @@ def test_a_rolled_back_change_has_no_effect(app: Flask) -> None:
         assert queued() == []
         _touch()
         db.session.commit()
+        run_due()
+    assert ran == []
+
+
+def test_the_transaction_commits_once_then_runs_what_became_due(app: Flask) -> None:
+    ran: list[str] = []
+    with app.app_context():
+        with transaction():
+            db.session.execute(sa.text("CREATE TEMPORARY TABLE kept (n INTEGER)"))
+            db.session.execute(sa.text("INSERT INTO kept VALUES (1)"))
+            after_commit("x", lambda: ran.append("x"))
+            assert ran == []
+        assert ran == ["x"]
+        assert db.session.execute(sa.text("SELECT count(*) FROM kept")).scalar() == 1
+
+
+def test_a_refusal_inside_the_transaction_rolls_back_and_runs_nothing(app: Flask) -> None:
+    ran: list[str] = []
+    with app.app_context():
+        db.session.execute(sa.text("CREATE TEMPORARY TABLE kept (n INTEGER)"))
+        db.session.commit()
+        with pytest.raises(DomainError), transaction():
+            db.session.execute(sa.text("INSERT INTO kept VALUES (1)"))
+            after_commit("x", lambda: ran.append("x"))
+            raise DomainError("refused", "Refused.", 409)
+        assert queued() == []
+        assert db.session.execute(sa.text("SELECT count(*) FROM kept")).scalar() == 0
         run_due()
     assert ran == []
 

@@ -17,7 +17,8 @@ in one transaction runs once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 
 from flask import Flask, Response
 from sqlalchemy import event
@@ -37,6 +38,29 @@ _DUE = "voting.effects.due"
 def after_commit(key: Hashable, effect: Effect) -> None:
     """Run ``effect`` once the current transaction commits; never if it rolls back."""
     db.session.info.setdefault(_QUEUED, {})[key] = effect
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """The one commit point: commit once at the end, roll back on any error, then run
+    the effects that commit made due.
+
+    Every path that changes the database (a page, the API, a command) runs its
+    operation inside this, so a refusal (:class:`~voting.errors.DomainError`) or a crash
+    leaves nothing half-done and no effect runs for a change that was not kept::
+
+        with transaction():
+            close_ballot(conference)
+
+    Operations only flush; they never commit.
+    """
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    run_due()
 
 
 def queued() -> list[Hashable]:

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask
 
 from voting.conferences.models import Conference
+from voting.effects import after_commit
 from voting.extensions import db, socketio
 from voting.realtime.published import publish_live
 from voting.realtime.rooms import chair_room, phone_room, public_room
@@ -36,6 +37,16 @@ def init_app(app: Flask) -> None:
     _state["app"] = app
     # The result pages ask the same rule as the live tally (one function decides).
     app.jinja_env.globals["result_visible"] = result_visible
+
+
+def changed(conference: Conference) -> None:
+    """What the live screens show of ``conference`` changed: tell them once it commits.
+
+    Operations call this (never :func:`notify` directly), so a rollback tells no one
+    and every path that commits, whatever it is, tells them.
+    """
+    conference_id = conference.id
+    after_commit(("notify", conference_id), lambda: notify(conference_id))
 
 
 def notify(conference_id: int) -> None:
