@@ -17,7 +17,7 @@ from voting.doctor import doctor_command
 from voting.errors import DomainError
 from voting.extensions import db, socketio
 from voting.network import lan_address
-from voting.server import connection_cap, raise_open_file_limit
+from voting.server import FileLimit, connection_cap, raise_open_file_limit
 
 
 def init_app(app: Flask) -> None:
@@ -96,17 +96,7 @@ def serve_command(
         raise click.UsageError("--cert and --key go together")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     lan = lan_address()
-    fingerprint = None
-    if use_https and not cert:
-        from voting.tls import ensure_certificate
-
-        made = ensure_certificate(app.instance_path, [lan] if lan else [])
-        cert, key, fingerprint = str(made.cert_path), str(made.key_path), made.fingerprint
-    elif cert:
-        from voting.tls import fingerprint as read_fingerprint
-
-        with open(cert, "rb") as f:
-            fingerprint = read_fingerprint(f.read())
+    cert, key, fingerprint = _certificate(app, lan, use_https, cert, key)
     scheme = "https" if cert else "http"
     if cert:
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -119,6 +109,39 @@ def serve_command(
         from voting.demo import load_demo
 
         load_demo()
+    public = _public_url(app, lan, scheme, port)
+    limit = raise_open_file_limit()
+    _preflight(app, host, port)
+    _print_start(app, public, f"{scheme}://127.0.0.1:{port}", fingerprint, password, demo)
+    if limit.problem:
+        click.secho(
+            f"  Cảnh báo: giới hạn số tệp mở là {limit.soft} (tối đa {limit.hard}), không nâng"
+            f" được ({limit.problem}); chỉ khoảng {connection_cap(limit)} điện thoại kết nối"
+            " cùng lúc. Chạy `ulimit -n 65536` trước khi khởi động.",
+            fg="yellow",
+        )
+    _run(app, host, port, debug=debug, cert=cert, key=key, limit=limit)
+
+
+def _certificate(
+    app: Flask, lan: str | None, use_https: bool, cert: str | None, key: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """The certificate and key to serve with (made for ``--https``) and its fingerprint."""
+    if use_https and not cert:
+        from voting.tls import ensure_certificate
+
+        made = ensure_certificate(app.instance_path, [lan] if lan else [])
+        return str(made.cert_path), str(made.key_path), made.fingerprint
+    if cert:
+        from voting.tls import fingerprint as read_fingerprint
+
+        with open(cert, "rb") as f:
+            return cert, key, read_fingerprint(f.read())
+    return cert, key, None
+
+
+def _public_url(app: Flask, lan: str | None, scheme: str, port: int) -> str:
+    """The address phones are sent to: PUBLIC_URL, else set to the LAN address."""
     if not app.config.get("PUBLIC_URL"):
         if lan:
             app.config["PUBLIC_URL"] = f"{scheme}://{lan}:{port}"
@@ -127,8 +150,11 @@ def serve_command(
                 "warning: no LAN address found; phones cannot reach 127.0.0.1. Set PUBLIC_URL.",
                 fg="yellow",
             )
-    public = app.config.get("PUBLIC_URL") or f"{scheme}://127.0.0.1:{port}"
-    limit = raise_open_file_limit()
+    return app.config.get("PUBLIC_URL") or f"{scheme}://127.0.0.1:{port}"
+
+
+def _preflight(app: Flask, host: str, port: int) -> None:
+    """The doctor's checks before serving; exits when the port cannot be had."""
     from voting.doctor import print_report, run_checks
 
     findings = run_checks(app, host, port, listening=False)
@@ -137,9 +163,20 @@ def serve_command(
         print_report([f for f in findings if f.status != "ok"])
     if any(f.check == "port" and f.status == "problem" for f in findings):
         raise SystemExit(1)  # nothing to serve on: the report said why
+
+
+def _print_start(
+    app: Flask,
+    public: str,
+    local: str,
+    fingerprint: str | None,
+    password: str | None,
+    demo: bool,
+) -> None:
+    """What the chair needs at start: the addresses, the certificate, the first login."""
     click.echo("")
     click.secho(f"  Phones and the chair open:  {public}", bold=True)
-    click.echo(f"  On this computer also:      {scheme}://127.0.0.1:{port}")
+    click.echo(f"  On this computer also:      {local}")
     if fingerprint:
         click.echo(f"  Certificate (SHA-256):      {fingerprint}")
         click.echo("                (phones warn about a self-signed certificate once; compare")
@@ -151,13 +188,19 @@ def serve_command(
         click.echo("  Demo chair:   chutri / chutri123")
     click.echo(f"  Database:     {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
     click.echo("")
-    if limit.problem:
-        click.secho(
-            f"  Cảnh báo: giới hạn số tệp mở là {limit.soft} (tối đa {limit.hard}), không nâng"
-            f" được ({limit.problem}); chỉ khoảng {connection_cap(limit)} điện thoại kết nối"
-            " cùng lúc. Chạy `ulimit -n 65536` trước khi khởi động.",
-            fg="yellow",
-        )
+
+
+def _run(
+    app: Flask,
+    host: str,
+    port: int,
+    *,
+    debug: bool,
+    cert: str | None,
+    key: str | None,
+    limit: FileLimit,
+) -> None:
+    """Serve until stopped: gevent's server in a room, Werkzeug's with ``--debug``."""
     # Flask's CLI marks itself so that app.run() refuses to block; serving is
     # exactly what this command is for.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
