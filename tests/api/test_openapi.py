@@ -30,7 +30,7 @@ def test_served_as_json(client: FlaskClient) -> None:
     assert r.status_code == 200
     assert r.mimetype == "application/json"
     doc = r.get_json()
-    assert doc["openapi"] == "3.0.3"
+    assert doc["openapi"] == "3.1.0"
     assert doc["info"] == {
         **doc["info"],
         "title": "Secret-ballot conference voting (QT.NB.03)",

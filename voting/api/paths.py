@@ -1,0 +1,441 @@
+"""Every operation of /api/v1, one row each: what it takes, answers and refuses.
+
+:mod:`voting.api.openapi` turns the rows into the document's ``paths``. Bodies
+and answers are the models of :mod:`voting.api.schemas`; each refusal lists the
+stable ``error.code`` values the handler can return, by status. Paths are
+relative to the server ``/api/v1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from voting.api.schemas import ballot as b
+from voting.api.schemas import conference as c
+from voting.api.schemas import result as r
+
+Errors = dict[int, list[str]]
+
+
+def merge(*parts: Errors) -> Errors:
+    """Union of error-code tables, keeping each status's codes in order."""
+    out: Errors = {}
+    for part in parts:
+        for status, codes in part.items():
+            bucket = out.setdefault(status, [])
+            bucket.extend(code for code in codes if code not in bucket)
+    return out
+
+
+BODY: Errors = {400: ["invalid_json"], 413: ["request_too_large"]}
+CSRF: Errors = {400: ["csrf_failed"]}
+LOGIN: Errors = {401: ["login_required"]}
+READ: Errors = {401: ["login_required"], 404: ["conference_not_found"]}
+RUN: Errors = {**READ, 403: ["forbidden"]}
+#: A state change on a conference the user runs.
+ACTION = merge(CSRF, RUN)
+DRAFT: Errors = {409: ["conference_locked", "conference_not_draft"]}
+INVALID_FIELD: Errors = {422: ["invalid_field"]}
+TOKEN_LOOKUP: Errors = {
+    400: ["invalid_token"],
+    404: ["unknown_token", "unknown_code"],
+    # slip_taken: a kiosk slip another phone opened first (only that phone may cast it).
+    409: ["already_recorded", "ballot_closed", "ballot_not_open", "slip_taken"],
+    410: ["token_void"],
+}
+OPEN_REFUSALS: Errors = {
+    400: ["invalid_json"],
+    409: [
+        "no_positions",
+        "no_candidates",
+        "no_people",
+        "attendance_incomplete",
+        "nobody_present",
+        # The counting committee: a head and a member present, none absent or on the
+        # ballot unless the chair recorded why.
+        "committee_incomplete",
+        "committee_member_absent",
+        "committee_member_candidate",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation. It needs the session (and, unless a GET, the CSRF token) unless
+    ``public``; ``answer`` None is an answer without a body (204) or any object."""
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    tag: str
+    answer: type[BaseModel] | None
+    #: What the success answer is.
+    answered: str
+    status: int = 200
+    errors: Errors | None = None
+    body: type[BaseModel] | None = None
+    #: The body may be left out (an empty request).
+    body_optional: bool = False
+    #: Properties the body needs beyond what its model requires.
+    body_needs: tuple[str, ...] = ()
+    description: str | None = None
+    #: A query parameter: (name, max length, description).
+    query: tuple[str, int, str] | None = None
+    public: bool = False
+    #: Phones get the answer with ``Cache-Control: no-store``.
+    no_store: bool = False
+
+
+CONFERENCE = "/conferences/{public_id}"
+
+OPERATIONS: tuple[Operation, ...] = (
+    # ------------------------------------------------------------- session
+    Operation(
+        "get",
+        "/session",
+        "getSession",
+        "Who is logged in, and a CSRF token",
+        tag="session",
+        answer=c.Session,
+        answered="The session.",
+        public=True,
+    ),
+    Operation(
+        "post",
+        "/session",
+        "login",
+        "Log in",
+        tag="session",
+        answer=c.Session,
+        answered="Logged in.",
+        body=c.Login,
+        errors=merge(BODY, {401: ["bad_credentials"], 429: ["too_many_attempts"]}),
+        description=(
+            "Needs no CSRF token: logging in is how a client gets one. Sets the "
+            "`session` cookie. Repeated failures from one address are throttled."
+        ),
+        public=True,
+    ),
+    Operation(
+        "delete",
+        "/session",
+        "logout",
+        "Log out",
+        tag="session",
+        answer=None,
+        answered="Logged out.",
+        status=204,
+        errors=CSRF,
+    ),
+    Operation(
+        "get",
+        "/ruleset",
+        "getRuleset",
+        "The active ruleset",
+        tag="ruleset",
+        answer=c.Ruleset,
+        answered="The ruleset.",
+        public=True,
+    ),
+    Operation(
+        "get",
+        "/openapi.json",
+        "getOpenApi",
+        "This document",
+        tag="meta",
+        answer=None,
+        answered="The OpenAPI document.",
+        public=True,
+    ),
+    # --------------------------------------------------------- conferences
+    Operation(
+        "get",
+        "/conferences",
+        "listConferences",
+        "Conferences the user may read",
+        tag="conferences",
+        answer=c.ConferenceList,
+        answered="Newest first.",
+        errors=LOGIN,
+    ),
+    Operation(
+        "post",
+        "/conferences",
+        "createConference",
+        "Set up a conference for one vote step",
+        tag="conferences",
+        answer=c.Conference,
+        answered="Created.",
+        status=201,
+        errors=merge(CSRF, BODY, LOGIN, {403: ["forbidden"]}, INVALID_FIELD),
+        body=c.ConferenceInput,
+        body_needs=c.CREATE_NEEDS,
+        description="Chairs and admins only. The conference starts as a draft.",
+    ),
+    Operation(
+        "get",
+        CONFERENCE,
+        "getConference",
+        "One conference",
+        tag="conferences",
+        answer=c.Conference,
+        answered="The conference.",
+        errors=READ,
+    ),
+    Operation(
+        "patch",
+        CONFERENCE,
+        "updateConference",
+        "Change a draft conference's set-up",
+        tag="conferences",
+        answer=c.Conference,
+        answered="The conference.",
+        errors=merge(ACTION, BODY, DRAFT, INVALID_FIELD),
+        body=c.ConferenceInput,
+    ),
+    Operation(
+        "put",
+        f"{CONFERENCE}/attendance",
+        "setAttendance",
+        "Mark people present or absent",
+        tag="conferences",
+        answer=c.Conference,
+        answered="The conference.",
+        errors=merge(ACTION, BODY, DRAFT, INVALID_FIELD, {422: ["absence_reason_missing"]}),
+        body=c.Attendance,
+    ),
+    # -------------------------------------------------------------- ballot
+    Operation(
+        "post",
+        f"{CONFERENCE}/open",
+        "openBallot",
+        "Open the ballot and issue one token per person present",
+        tag="ballot",
+        answer=b.Tokens,
+        answered="Opened.",
+        errors=merge(ACTION, DRAFT, INVALID_FIELD, OPEN_REFUSALS),
+        body=b.OpenBallotInput,
+        body_optional=True,
+        description=(
+            "The token links are returned once; the server keeps only hashes. "
+            'An optional body `{"paper": n}` pairs n of the tokens with printed paper '
+            "ballots instead of phone slips. The counting committee is checked first: "
+            "a head and a member present, and no member absent or on the ballot unless "
+            "their seat carries the chair's `committee_note` (set with the roster). A "
+            "conference naming no committee opens only without paper ballots."
+        ),
+    ),
+    Operation(
+        "get",
+        f"{CONFERENCE}/handout",
+        "getHandout",
+        "The kiosk's current token",
+        tag="ballot",
+        answer=b.Handout,
+        answered="The hand-out state.",
+        errors=RUN,
+        query=("token_id", 64, "The slip the kiosk shows now."),
+        description=(
+            "The slip for the kiosk to show. With `token_id` (the slip the kiosk shows "
+            "now) the same slip while no phone has opened it; otherwise one chosen at "
+            "random among the unopened. Nothing records what was shown."
+        ),
+    ),
+    Operation(
+        "post",
+        f"{CONFERENCE}/handout/next",
+        "nextHandout",
+        "Skip the kiosk's current token",
+        tag="ballot",
+        answer=b.Handout,
+        answered="The hand-out state.",
+        errors=merge(ACTION, BODY),
+        body=b.HandoutNextInput,
+    ),
+    Operation(
+        "post",
+        f"{CONFERENCE}/tokens/void",
+        "voidToken",
+        "Void an unused token and issue a replacement",
+        tag="ballot",
+        answer=b.Replacement,
+        answered="Voided.",
+        errors=merge(
+            ACTION,
+            BODY,
+            {404: ["unknown_token"], 409: ["ballot_not_open", "token_used", "token_void"]},
+            INVALID_FIELD,
+        ),
+        body=b.VoidTokenInput,
+    ),
+    Operation(
+        "post",
+        f"{CONFERENCE}/close",
+        "closeBallot",
+        "Stop accepting ballots",
+        tag="ballot",
+        answer=c.Conference,
+        answered="The conference.",
+        errors=merge(ACTION, {409: ["ballot_not_open"]}),
+    ),
+    Operation(
+        "post",
+        f"{CONFERENCE}/paper/finish",
+        "finishPaperEntry",
+        "Declare the paper ballots still out not returned",
+        tag="ballot",
+        answer=c.Conference,
+        answered="The conference.",
+        errors=merge(
+            ACTION,
+            {409: ["ballot_not_closed", "conference_locked", "no_paper_left"]},
+            {409: ["paper_entry_waiting"]},
+        ),
+        description=(
+            "After the close, while paper ballots are outstanding, the result is "
+            "withheld. When the rest will not come back, this counts them as not "
+            "returned, shows the result and allows a tie to be decided; paper entry "
+            "then refuses `paper_entry_finished`."
+        ),
+    ),
+    # -------------------------------------------------------------- result
+    Operation(
+        "post",
+        f"{CONFERENCE}/head-decision",
+        "recordHeadDecision",
+        "Record (or correct, until lock) the head of unit's choice for a tie",
+        tag="result",
+        answer=r.RecordedDecision,
+        answered="The new decision.",
+        errors=merge(
+            ACTION,
+            BODY,
+            {409: ["conference_locked", "ballot_not_closed"]},
+            {422: ["invalid_field", "invalid_head_decision"]},
+        ),
+        body=r.HeadDecisionInput,
+        description=(
+            "Sent again before lock with another choice, it replaces the recorded "
+            "one; the audit entry keeps the earlier choice and who decided it. "
+            "After lock it is refused with `conference_locked`."
+        ),
+    ),
+    Operation(
+        "post",
+        f"{CONFERENCE}/lock",
+        "lockResult",
+        "Freeze the result for ever",
+        tag="result",
+        answer=r.LockedResult,
+        answered="Locked.",
+        errors=merge(
+            ACTION,
+            {409: ["conference_locked", "ballot_not_closed", "head_decision_needed"]},
+            {409: ["paper_entry_waiting"]},
+        ),
+    ),
+    Operation(
+        "get",
+        f"{CONFERENCE}/minutes/record",
+        "getMinutesRecord",
+        "The secretary's free fields of the minutes",
+        tag="result",
+        answer=r.MinutesRecord,
+        answered="The fields.",
+        errors=READ,
+    ),
+    Operation(
+        "put",
+        f"{CONFERENCE}/minutes/record",
+        "setMinutesRecord",
+        "Set the secretary's free fields (before lock)",
+        tag="result",
+        answer=r.MinutesRecord,
+        answered="The saved fields.",
+        errors=merge(READ, CSRF, BODY, {409: ["conference_locked"]}, INVALID_FIELD),
+        body=r.MinutesRecord,
+    ),
+    Operation(
+        "get",
+        f"{CONFERENCE}/minutes/notes",
+        "listMinutesNotes",
+        "Notes appended after lock",
+        tag="result",
+        answer=r.MinutesNotes,
+        answered="The notes.",
+        errors=READ,
+    ),
+    Operation(
+        "post",
+        f"{CONFERENCE}/minutes/notes",
+        "addMinutesNote",
+        "Append a dated note to the locked minutes",
+        tag="result",
+        answer=r.MinutesNote,
+        answered="The note.",
+        status=201,
+        errors=merge(READ, CSRF, BODY, {409: ["result_not_locked"]}, INVALID_FIELD),
+        body=r.MinutesNoteInput,
+    ),
+    Operation(
+        "get",
+        f"{CONFERENCE}/tally",
+        "getTally",
+        "Live tally",
+        tag="result",
+        answer=b.Tally,
+        answered="The tally snapshot.",
+        errors=READ,
+    ),
+    Operation(
+        "get",
+        f"{CONFERENCE}/result",
+        "getResult",
+        "The result document (a preview until locked)",
+        tag="result",
+        answer=r.ResultView,
+        answered="The result.",
+        errors=merge(READ, {409: ["ballot_not_closed", "result_withheld"]}),
+    ),
+    # -------------------------------------------------------------- voting
+    Operation(
+        "get",
+        "/ballots/{credential}",
+        "getBallot",
+        "What a phone shows for a token",
+        tag="voting",
+        answer=b.BallotDefinition,
+        answered="The ballot.",
+        errors=TOKEN_LOOKUP,
+        description="The token is the credential; no session is involved.",
+        public=True,
+        no_store=True,
+    ),
+    Operation(
+        "post",
+        "/ballots",
+        "castBallot",
+        "Cast a ballot",
+        tag="voting",
+        answer=b.CastResponse,
+        answered="Recorded.",
+        status=201,
+        errors=merge(
+            BODY,
+            TOKEN_LOOKUP,
+            {400: ["invalid_choices"]},
+            {422: ["unknown_position", "unknown_candidate", "duplicate_candidate", "over_quota"]},
+        ),
+        body=b.CastRequest,
+        description=(
+            "Needs no session and no CSRF token: the ballot token is the credential. "
+            "A token votes once; a refused request changes nothing."
+        ),
+        public=True,
+        no_store=True,
+    ),
+)
