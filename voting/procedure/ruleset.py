@@ -98,19 +98,10 @@ class Rule:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "label": self.label,
-            "sentence": self.sentence,
-            "base": self.base,
-            "threshold": f"{self.threshold.numerator}/{self.threshold.denominator}",
-            "comparison": self.comparison,
-            "cap_at_quota": self.cap_at_quota,
-            "blank_valid": self.blank_valid,
-            "ranked": self.ranked,
-            "removal": self.removal,
-            "citation": self.citation,
-        }
+        # The fields in order; the threshold as the exact "p/q" that from_json reads.
+        doc = dataclasses.asdict(self)
+        doc["threshold"] = f"{self.threshold.numerator}/{self.threshold.denominator}"
+        return doc
 
 
 @dataclass(frozen=True)
@@ -334,103 +325,22 @@ def parse_ruleset(data: dict[str, Any], path: Path | str = "<memory>") -> Rulese
         raise RulesetError(path, "[rules]", "rules", "at least one rule is required")
     rules = {rid: _parse_rule(path, rid, t) for rid, t in rules_table.items()}
 
-    levels: dict[str, dict[str, Any]] = {}
-    roles: dict[str, dict[str, str]] = {}
-    for role_id, t in _table(path, data, "roles").items():
-        roles[role_id] = _Reader(path, f"role '{role_id}'", t).localized("label")
-
-    def known_roles(r: _Reader, field: str, required: bool = False) -> tuple[str, ...]:
-        tags = r.get(field, list, required=required) or []
-        for tag in tags:
-            if tag not in roles:
-                raise r.fail(field, f"unknown role {tag!r}")
-        return tuple(tags)
-
-    for level_id, t in _table(path, data, "levels").items():
-        lr = _Reader(path, f"level '{level_id}'", t)
-        scope = lr.get("scope", str, required=False) or "unit"
-        if scope not in SCOPES:
-            raise lr.fail("scope", f"must be one of {', '.join(SCOPES)}, got {scope!r}")
-        levels[level_id] = {
-            "label": lr.localized("label"),
-            "head_vi": lr.get("head_vi", str),
-            "positions_vi": lr.get("positions_vi", list),
-            "scope": scope,
-            "pool_roles": known_roles(lr, "pool_roles"),
-        }
-    flows: dict[str, dict[str, str]] = {}
-    for flow_id, t in _table(path, data, "flows").items():
-        flows[flow_id] = _Reader(path, f"flow '{flow_id}'", t).localized("label")
-
-    steps: list[Step] = []
-    seen: set[tuple[str, str, str]] = set()
-    for i, t in enumerate(data.get("steps") or []):
-        sr = _Reader(path, f"steps[{i}]", t)
-        level, flow, name = sr.get("level", str), sr.get("flow", str), sr.get("step", str)
-        if level not in levels:
-            raise sr.fail("level", f"unknown level {level!r}")
-        if flow not in flows:
-            raise sr.fail("flow", f"unknown flow {flow!r}")
-        if (level, flow, name) in seen:
-            raise sr.fail("step", f"{level}/{flow}/{name} is listed twice")
-        seen.add((level, flow, name))
-        sr.refuse_unknown(
-            {
-                "level",
-                "flow",
-                "step",
-                "rule",
-                "title_vi",
-                "title_en",
-                "sitters_vi",
-                "kind",
-                "sitters",
-                "discovery",
-                "records_list",
-                "output_vi",
-            }
-        )
-        rule_id = sr.get("rule", str, required=False)
-        if rule_id is not None and rule_id not in rules:
-            raise sr.fail("rule", f"unknown rule {rule_id!r}")
-        kind = sr.get("kind", str, required=False) or ("vote" if rule_id else "decision")
-        if kind not in STEP_KINDS:
-            raise sr.fail("kind", f"must be one of {', '.join(STEP_KINDS)}, got {kind!r}")
-        if (kind == "vote") != (rule_id is not None):
-            raise sr.fail("kind", "a vote step needs a rule, and only a vote step has one")
-        discovery = bool(sr.get("discovery", bool, required=False))
-        if discovery and (rule_id is None or rules[rule_id].removal):
-            raise sr.fail("discovery", "only a vote that introduces people can take write-ins")
-        steps.append(
-            Step(
-                level,
-                flow,
-                name,
-                rule_id,
-                sr.localized("title"),
-                sr.get("sitters_vi", str),
-                kind=kind,
-                sitters=known_roles(sr, "sitters"),
-                discovery=discovery,
-                records_list=bool(sr.get("records_list", bool, required=False)),
-                output_vi=sr.get("output_vi", str, required=False) or "",
-            )
-        )
+    roles = {
+        role_id: _Reader(path, f"role '{role_id}'", t).localized("label")
+        for role_id, t in _table(path, data, "roles").items()
+    }
+    levels = {
+        level_id: _parse_level(_Reader(path, f"level '{level_id}'", t), roles)
+        for level_id, t in _table(path, data, "levels").items()
+    }
+    flows = {
+        flow_id: _Reader(path, f"flow '{flow_id}'", t).localized("label")
+        for flow_id, t in _table(path, data, "flows").items()
+    }
+    steps = _parse_steps(path, data.get("steps") or [], rules, levels, flows, roles)
     retirement = _parse_retirement(path, data.get("retirement") or {})
-    er = _Reader(path, "[eligibility]", data.get("eligibility") or {})
-    eligibility = {
-        "min_months_left": _positive(er, "min_months_left", 60),
-        "aim_months_left": _positive(er, "aim_months_left", 120),
-        "discipline_forms": tuple(er.get("discipline_forms", list, required=False) or ()),
-    }
-    tr = _Reader(path, "[structure]", data.get("structure") or {})
-    structure = {
-        "max_positions_per_person": _positive(tr, "max_positions_per_person", 3),
-        "young_under_age": _positive(tr, "young_under_age", 40),
-        "young_share": _share(tr, "young_share", "15/100"),
-        "women_share": _share(tr, "women_share", "25/100"),
-        "majority_ethnicity": tr.get("majority_ethnicity", str, required=False) or "Kinh",
-    }
+    eligibility = _parse_eligibility(_Reader(path, "[eligibility]", data.get("eligibility") or {}))
+    structure = _parse_structure(_Reader(path, "[structure]", data.get("structure") or {}))
     consultation = _Reader(path, "[consultation]", data.get("consultation") or {})
     dossier_items = consultation.get("dossier_items_vi", list, required=False) or []
 
@@ -451,6 +361,122 @@ def parse_ruleset(data: dict[str, Any], path: Path | str = "<memory>") -> Rulese
         eligibility=eligibility,
         structure=structure,
     )
+
+
+def _known_roles(
+    r: _Reader, field: str, roles: dict[str, dict[str, str]], required: bool = False
+) -> tuple[str, ...]:
+    tags = r.get(field, list, required=required) or []
+    for tag in tags:
+        if tag not in roles:
+            raise r.fail(field, f"unknown role {tag!r}")
+    return tuple(tags)
+
+
+def _parse_level(lr: _Reader, roles: dict[str, dict[str, str]]) -> dict[str, Any]:
+    scope = lr.get("scope", str, required=False) or "unit"
+    if scope not in SCOPES:
+        raise lr.fail("scope", f"must be one of {', '.join(SCOPES)}, got {scope!r}")
+    return {
+        "label": lr.localized("label"),
+        "head_vi": lr.get("head_vi", str),
+        "positions_vi": lr.get("positions_vi", list),
+        "scope": scope,
+        "pool_roles": _known_roles(lr, "pool_roles", roles),
+    }
+
+
+STEP_FIELDS = {
+    "level",
+    "flow",
+    "step",
+    "rule",
+    "title_vi",
+    "title_en",
+    "sitters_vi",
+    "kind",
+    "sitters",
+    "discovery",
+    "records_list",
+    "output_vi",
+}
+
+
+def _parse_steps(
+    path: Path | str,
+    tables: Any,
+    rules: dict[str, Rule],
+    levels: dict[str, dict[str, Any]],
+    flows: dict[str, dict[str, str]],
+    roles: dict[str, dict[str, str]],
+) -> list[Step]:
+    steps: list[Step] = []
+    seen: set[tuple[str, str, str]] = set()
+    for i, t in enumerate(tables):
+        sr = _Reader(path, f"steps[{i}]", t)
+        level, flow, name = sr.get("level", str), sr.get("flow", str), sr.get("step", str)
+        if level not in levels:
+            raise sr.fail("level", f"unknown level {level!r}")
+        if flow not in flows:
+            raise sr.fail("flow", f"unknown flow {flow!r}")
+        if (level, flow, name) in seen:
+            raise sr.fail("step", f"{level}/{flow}/{name} is listed twice")
+        seen.add((level, flow, name))
+        sr.refuse_unknown(STEP_FIELDS)
+        steps.append(_parse_step(sr, (level, flow, name), rules, roles))
+    return steps
+
+
+def _parse_step(
+    sr: _Reader,
+    where: tuple[str, str, str],
+    rules: dict[str, Rule],
+    roles: dict[str, dict[str, str]],
+) -> Step:
+    """One step whose level, flow and name are known good; the rest checked here."""
+    rule_id = sr.get("rule", str, required=False)
+    if rule_id is not None and rule_id not in rules:
+        raise sr.fail("rule", f"unknown rule {rule_id!r}")
+    kind = sr.get("kind", str, required=False) or ("vote" if rule_id else "decision")
+    if kind not in STEP_KINDS:
+        raise sr.fail("kind", f"must be one of {', '.join(STEP_KINDS)}, got {kind!r}")
+    if (kind == "vote") != (rule_id is not None):
+        raise sr.fail("kind", "a vote step needs a rule, and only a vote step has one")
+    discovery = bool(sr.get("discovery", bool, required=False))
+    if discovery and (rule_id is None or rules[rule_id].removal):
+        raise sr.fail("discovery", "only a vote that introduces people can take write-ins")
+    level, flow, name = where
+    return Step(
+        level,
+        flow,
+        name,
+        rule_id,
+        sr.localized("title"),
+        sr.get("sitters_vi", str),
+        kind=kind,
+        sitters=_known_roles(sr, "sitters", roles),
+        discovery=discovery,
+        records_list=bool(sr.get("records_list", bool, required=False)),
+        output_vi=sr.get("output_vi", str, required=False) or "",
+    )
+
+
+def _parse_eligibility(er: _Reader) -> dict[str, Any]:
+    return {
+        "min_months_left": _positive(er, "min_months_left", 60),
+        "aim_months_left": _positive(er, "aim_months_left", 120),
+        "discipline_forms": tuple(er.get("discipline_forms", list, required=False) or ()),
+    }
+
+
+def _parse_structure(tr: _Reader) -> dict[str, Any]:
+    return {
+        "max_positions_per_person": _positive(tr, "max_positions_per_person", 3),
+        "young_under_age": _positive(tr, "young_under_age", 40),
+        "young_share": _share(tr, "young_share", "15/100"),
+        "women_share": _share(tr, "women_share", "25/100"),
+        "majority_ethnicity": tr.get("majority_ethnicity", str, required=False) or "Kinh",
+    }
 
 
 def load_ruleset(path: Path | str | None = None) -> Ruleset:

@@ -11,7 +11,7 @@ result independently.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from voting.procedure.ruleset import Rule
@@ -53,14 +53,7 @@ class CandidateResult:
     selected: bool
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "agree": self.agree,
-            "disagree": self.disagree,
-            "percent": self.percent,
-            "passes": self.passes,
-            "selected": self.selected,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
