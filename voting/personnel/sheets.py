@@ -157,19 +157,7 @@ def read_register(filename: str, data: bytes) -> list[dict[str, Any]]:
         raise _unreadable()
     if len(data) > MAX_BYTES:
         raise _too_big()
-    if filename.lower().endswith(".xlsx"):
-        table = _xlsx_table(data)
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-            table = [
-                [c.strip() for c in row]
-                for row in csv.reader(
-                    io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ","
-                )
-            ]
-        except (UnicodeDecodeError, csv.Error):
-            raise _unreadable() from None
+    table = _xlsx_table(data) if filename.lower().endswith(".xlsx") else _csv_table(data)
     if not table:
         raise _unreadable()
     by_header = {header.casefold(): field for field, header in COLUMNS}
@@ -178,17 +166,33 @@ def read_register(filename: str, data: bytes) -> list[dict[str, Any]]:
     if "name" not in fields:
         raise _unreadable()
     status_codes = {v.casefold(): k for k, v in STATUS_VI.items()}
-    rows = []
-    for cells in table[1:]:
-        if not any(cells):
-            continue
-        row: dict[str, Any] = {}
-        for field, value in zip(fields, cells, strict=False):
-            if field == "birth":
-                row["birth_year"] = value
-            elif field == "status":
-                row["status"] = status_codes.get(value.casefold(), value) if value else ""
-            elif field is not None:
-                row[field] = value
-        rows.append(row)
-    return rows
+    return [_row(fields, cells, status_codes) for cells in table[1:] if any(cells)]
+
+
+def _csv_table(data: bytes) -> list[list[str]]:
+    """UTF-8 CSV (a BOM allowed), comma- or semicolon-separated, whichever the text uses more."""
+    try:
+        text = data.decode("utf-8-sig")
+        return [
+            [c.strip() for c in row]
+            for row in csv.reader(
+                io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ","
+            )
+        ]
+    except (UnicodeDecodeError, csv.Error):
+        raise _unreadable() from None
+
+
+def _row(
+    fields: list[str | None], cells: list[str], status_codes: dict[str, str]
+) -> dict[str, Any]:
+    """One row's cells under their fields; an unknown column is dropped."""
+    row: dict[str, Any] = {}
+    for field, value in zip(fields, cells, strict=False):
+        if field == "birth":
+            row["birth_year"] = value
+        elif field == "status":
+            row["status"] = status_codes.get(value.casefold(), value) if value else ""
+        elif field is not None:
+            row[field] = value
+    return row
