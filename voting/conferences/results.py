@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from voting.ballots.models import Ballot, Receipt
 from voting.canonical import canonical_json as canonical_json
+from voting.conferences.document import RESULT_FORMAT, ResultDocument
 from voting.conferences.models import Conference
 from voting.conferences.rules import conference_rule, current_ruleset
 from voting.extensions import db
@@ -21,7 +22,7 @@ from voting.minutes.record import record_of
 from voting.tally.decision import Decision, decide
 from voting.tally.verifier import parse_vote
 
-RESULT_FORMAT = "voting.result/1"
+__all__ = ["RESULT_FORMAT", "ResultDocument", "canonical_json"]
 
 
 def sha256_hex(text: str) -> str:
@@ -76,8 +77,12 @@ def _iso(dt: Any) -> str | None:
     return dt.isoformat(timespec="seconds") + "Z" if dt else None
 
 
-def result_document(conference: Conference) -> dict[str, Any]:
-    """Everything the minutes record, with the decision input and output."""
+def result_document(conference: Conference) -> ResultDocument:
+    """Everything the minutes record, with the decision input and output.
+
+    Built as the dict lock has always hashed, then read as the typed document: every
+    key given is kept, so ``to_json()`` is that dict, byte for byte once canonical.
+    """
     doc = build_vote_document(conference)
     decision = run_decision(conference, doc)
     receipts = sorted(
@@ -85,68 +90,86 @@ def result_document(conference: Conference) -> dict[str, Any]:
             sa.select(Receipt.code).where(Receipt.conference_id == conference.id)
         ).all()
     )
-    return {
-        "format": RESULT_FORMAT,
-        "conference": {
-            "id": conference.public_id,
-            "title": conference.title,
-            "parent_body": conference.parent_body,
-            "unit": conference.unit_name,
-            "level": conference.level,
-            "flow": conference.flow,
-            "step": conference.step,
-            "ruleset": conference.ruleset_ref,
-            "held_on": conference.held_on.isoformat(),
-            "place": conference.place,
-            "locality": conference.locality,
-            "chair": conference.chair_name,
-            "secretary": conference.secretary_name,
-            "head_title": conference.head_title,
-            "opened_at": _iso(conference.opened_dt),
-            "closed_at": _iso(conference.closed_dt),
-            "locked_at": _iso(conference.locked_dt),
-            # The secretary's free fields: locked (and hashed) with the numbers.
-            "record": record_of(conference),
-        },
-        "rule": json.loads(conference.rule_json),
-        "attendance": {
-            "summoned": conference.summoned_count,
-            "present": conference.present_count,
-            "people": [p.to_json() for p in conference.people],
-        },
-        "tokens": {
-            "issued": conference.tokens_issued,
-            "voided": conference.tokens_voided,
-            # Of those issued, paired with printed paper ballots.
-            "paper": conference.paper_issued,
-        },
-        # How the ballots came (counts only; no ballot says which way it came).
-        "returned": {
-            "paper": conference.paper_entered,
-            "booth": conference.booth_cast,
-            "phone": conference.ballots_received - conference.paper_entered - conference.booth_cast,
-        },
-        "positions": [p.to_json() for p in conference.positions],
-        "head_decision": (
-            {
-                "decided_by": conference.head_decided_by,
-                "decided_at": _iso(conference.head_decided_dt),
-                "choice": json.loads(conference.head_decision_json),
-            }
-            if conference.head_decision_json
-            else None
-        ),
-        "receipts": receipts,
-        "decide_input": doc,
-        # Digest of the canonical sorted ballot list, checked again by verify_locked.
-        "ballots_sha256": ballots_digest(doc["ballots"]),
-        "decision": decision.to_json(),
-    }
+    return ResultDocument.from_json(
+        {
+            "format": RESULT_FORMAT,
+            "conference": {
+                "id": conference.public_id,
+                "title": conference.title,
+                "parent_body": conference.parent_body,
+                "unit": conference.unit_name,
+                "level": conference.level,
+                "flow": conference.flow,
+                "step": conference.step,
+                "ruleset": conference.ruleset_ref,
+                "held_on": conference.held_on.isoformat(),
+                "place": conference.place,
+                "locality": conference.locality,
+                "chair": conference.chair_name,
+                "secretary": conference.secretary_name,
+                "head_title": conference.head_title,
+                "opened_at": _iso(conference.opened_dt),
+                "closed_at": _iso(conference.closed_dt),
+                "locked_at": _iso(conference.locked_dt),
+                # The secretary's free fields: locked (and hashed) with the numbers.
+                "record": record_of(conference),
+            },
+            "rule": json.loads(conference.rule_json),
+            "attendance": {
+                "summoned": conference.summoned_count,
+                "present": conference.present_count,
+                "people": [p.to_json() for p in conference.people],
+            },
+            "tokens": {
+                "issued": conference.tokens_issued,
+                "voided": conference.tokens_voided,
+                # Of those issued, paired with printed paper ballots.
+                "paper": conference.paper_issued,
+            },
+            # How the ballots came (counts only; no ballot says which way it came).
+            "returned": {
+                "paper": conference.paper_entered,
+                "booth": conference.booth_cast,
+                "phone": conference.ballots_received
+                - conference.paper_entered
+                - conference.booth_cast,
+            },
+            "positions": [p.to_json() for p in conference.positions],
+            "head_decision": (
+                {
+                    "decided_by": conference.head_decided_by,
+                    "decided_at": _iso(conference.head_decided_dt),
+                    "choice": json.loads(conference.head_decision_json),
+                }
+                if conference.head_decision_json
+                else None
+            ),
+            "receipts": receipts,
+            "decide_input": doc,
+            # Digest of the canonical sorted ballot list, checked again by verify_locked.
+            "ballots_sha256": ballots_digest(doc["ballots"]),
+            "decision": decision.to_json(),
+        }
+    )
 
 
 def lock_document(conference: Conference) -> tuple[str, str]:
-    text = canonical_json(result_document(conference))
+    text = canonical_json(result_document(conference).to_json())
     return text, sha256_hex(text)
+
+
+def locked_result(conference: Conference) -> ResultDocument:
+    """The conference's locked result document, typed (whatever format it was locked in)."""
+    if not conference.result_json:
+        raise ValueError(f"conference {conference.public_id} has no locked result")
+    return ResultDocument.from_json(conference.result_json)
+
+
+def current_result(conference: Conference) -> ResultDocument:
+    """The locked document if locked, else a live preview of it."""
+    if conference.is_locked and conference.result_json:
+        return locked_result(conference)
+    return result_document(conference)
 
 
 def verify_locked(conference: Conference) -> list[str]:
@@ -156,13 +179,13 @@ def verify_locked(conference: Conference) -> list[str]:
         return ["no locked result"]
     if sha256_hex(conference.result_json) != conference.result_sha256:
         problems.append("result digest mismatch")
-    stored = json.loads(conference.result_json)
+    stored = locked_result(conference)
     current = stored_ballots(conference)
-    if canonical_json(stored["decide_input"]["ballots"]) != canonical_json(current):
+    if canonical_json(stored.decide_input.ballots) != canonical_json(current):
         problems.append("ballots differ from the locked result")
-    if "ballots_sha256" in stored and stored["ballots_sha256"] != ballots_digest(current):
+    if stored.ballots_sha256 is not None and stored.ballots_sha256 != ballots_digest(current):
         problems.append("ballots digest mismatch")
-    recomputed = run_decision(conference, stored["decide_input"]).to_json()
-    if canonical_json(recomputed) != canonical_json(stored["decision"]):
+    recomputed = run_decision(conference, stored.decide_input.to_json()).to_json()
+    if canonical_json(recomputed) != canonical_json(stored.decision.to_json()):
         problems.append("decision differs from the locked result")
     return problems

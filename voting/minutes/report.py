@@ -6,18 +6,15 @@ before lock), so the minutes always print exactly what was locked.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from voting.conferences.models import Conference
-from voting.conferences.results import result_document
+from voting.conferences.results import current_result
 
 
 def conference_document(conference: Conference) -> dict[str, Any]:
-    """The locked document if locked, else a live preview of it."""
-    if conference.is_locked and conference.result_json:
-        return json.loads(conference.result_json)
-    return result_document(conference)
+    """The locked document if locked, else a live preview of it, as JSON."""
+    return current_result(conference).to_json()
 
 
 def minutes_view(doc: dict[str, Any]) -> dict[str, Any]:
