@@ -30,7 +30,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 #: The format every result written today carries.
 RESULT_FORMAT = "voting.result/1"
@@ -46,7 +46,9 @@ class Part(BaseModel):
     """A part of the result document: immutable, exact (no key it does not know, no
     value coerced), and written back with only the keys it was read with."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", strict=True, use_attribute_docstrings=True
+    )
 
     def to_json(self) -> dict[str, Any]:
         """The part as the document spells it (keys it never had are not invented)."""
@@ -56,32 +58,47 @@ class Part(BaseModel):
 class Record(Part):
     """The secretary's free fields of the minutes, locked (and hashed) with the numbers."""
 
-    agenda: str = Field("", description="The meeting's agenda, one item a line.")
-    remarks: str = Field("", description="Opinions voiced at the meeting, one a line.")
-    ended_at: str = Field("", description="When the meeting ended, 'HH:MM' on the room's clock.")
-    copies: int | None = Field(None, description="How many copies of the minutes are made.")
+    agenda: str = ""
+    """The meeting's agenda, one item a line."""
+    remarks: str = ""
+    """Opinions voiced at the meeting, one a line."""
+    ended_at: str = ""
+    """When the meeting ended, 'HH:MM' on the room's clock."""
+    copies: int | None = None
+    """How many copies of the minutes are made."""
 
 
 class ConferenceInfo(Part):
     """Who held the conference, where and when (times are UTC, ISO 8601 with 'Z')."""
 
-    id: str = Field(description="The conference's public id.")
+    id: str
+    """The conference's public id."""
     title: str
-    parent_body: str = Field(description="The body above the unit (header's first line).")
-    unit: str = Field(description="The unit holding the conference.")
-    level: str = Field(description="The ruleset's level key (e.g. 'cuc').")
-    flow: str = Field(description="The ruleset's flow key (e.g. 'term').")
-    step: str = Field(description="The QT.NB.03 step (e.g. 'B5').")
-    ruleset: str = Field(description="The ruleset the conference was held under.")
-    held_on: str = Field(description="The conference's day, ISO date.")
+    parent_body: str
+    """The body above the unit (header's first line)."""
+    unit: str
+    """The unit holding the conference."""
+    level: str
+    """The ruleset's level key (e.g. 'cuc')."""
+    flow: str
+    """The ruleset's flow key (e.g. 'term')."""
+    step: str
+    """The QT.NB.03 step (e.g. 'B5')."""
+    ruleset: str
+    """The ruleset the conference was held under."""
+    held_on: str
+    """The conference's day, ISO date."""
     place: str
-    locality: str = Field(description="The place name of the dated line.")
+    locality: str
+    """The place name of the dated line."""
     chair: str
     secretary: str
-    head_title: str = Field(description="The title of the head of unit who decides ties.")
+    head_title: str
+    """The title of the head of unit who decides ties."""
     opened_at: str | None
     closed_at: str | None
-    locked_at: str | None = Field(description="None in a preview before lock.")
+    locked_at: str | None
+    """None in a preview before lock."""
     record: Record = Record()  # frozen: one shared default is safe
 
 
@@ -97,16 +114,21 @@ class RuleInfo(Part):
 
     id: str
     label: Label
-    sentence: Label = Field(description="The rule as the minutes state it.")
-    base: Literal["present", "summoned"] = Field(
-        description="Whom the percentage is of: the people present or those summoned."
-    )
-    threshold: str = Field(description="The exact fraction to reach, e.g. '1/2'.")
+    sentence: Label
+    """The rule as the minutes state it."""
+    base: Literal["present", "summoned"]
+    """Whom the percentage is of: the people present or those summoned."""
+    threshold: str
+    """The exact fraction to reach, e.g. '1/2'."""
     comparison: Literal[">", ">="]
-    cap_at_quota: bool = Field(description="A ballot agreeing with more than the quota is void.")
-    blank_valid: bool = Field(description="A ballot agreeing with nobody is valid.")
-    ranked: bool = Field(description="Only the best placed, down to the quota, are selected.")
-    removal: bool = Field(description="The vote proposes people for removal from planning.")
+    cap_at_quota: bool
+    """A ballot agreeing with more than the quota is void."""
+    blank_valid: bool
+    """A ballot agreeing with nobody is valid."""
+    ranked: bool
+    """Only the best placed, down to the quota, are selected."""
+    removal: bool
+    """The vote proposes people for removal from planning."""
     citation: str
 
 
@@ -116,17 +138,15 @@ class PersonInfo(Part):
     name: str
     title: str
     group: str
-    present: bool | None = Field(description="None: attendance not taken for this person.")
+    present: bool | None
+    """None: attendance not taken for this person."""
     absence_reason: str
-    committee_role: Literal["head", "member"] | None = Field(
-        description="Place on the counting committee, if any."
-    )
-    entered_paper: bool = Field(
-        False, description="A committee member who entered paper ballots (members only)."
-    )
-    committee_note: str = Field(
-        "", description="Why the chair kept a flagged committee member (members only)."
-    )
+    committee_role: Literal["head", "member"] | None
+    """Place on the counting committee, if any."""
+    entered_paper: bool = False
+    """A committee member who entered paper ballots (members only)."""
+    committee_note: str = ""
+    """Why the chair kept a flagged committee member (members only)."""
 
 
 class Attendance(Part):
@@ -139,8 +159,10 @@ class Tokens(Part):
     """Ballot tokens handed out."""
 
     issued: int
-    voided: int = Field(description="Issued, then voided and replaced.")
-    paper: int = Field(0, description="Of those issued, paired with printed paper ballots.")
+    voided: int
+    """Issued, then voided and replaced."""
+    paper: int = 0
+    """Of those issued, paired with printed paper ballots."""
 
 
 class Returned(Part):
@@ -159,7 +181,8 @@ class CandidateInfo(Part):
     birth_year: int | None
     post: str
     unit: str
-    write_in: bool = Field(False, description="Introduced by a voter, not on the list.")
+    write_in: bool = False
+    """Introduced by a voter, not on the list."""
 
 
 class PositionInfo(Part):
@@ -182,7 +205,8 @@ class HeadDecision(Part):
 class DecideInputPosition(Part):
     id: str
     quota: int | None
-    candidates: list[str] = Field(description="Candidate ids in ballot order.")
+    candidates: list[str]
+    """Candidate ids in ballot order."""
 
 
 class DecideInput(Part):
@@ -192,8 +216,9 @@ class DecideInput(Part):
     summoned: int
     present: int
     positions: list[DecideInputPosition]
-    ballots: list[Ballot] = Field(description="Every ballot, in canonical (sorted) order.")
-    head_decision: HeadChoice = Field(default_factory=dict)
+    ballots: list[Ballot]
+    """Every ballot, in canonical (sorted) order."""
+    head_decision: HeadChoice = {}  # pydantic copies a mutable default
 
 
 class CandidateResult(Part):
@@ -202,7 +227,8 @@ class CandidateResult(Part):
     id: str
     agree: int
     disagree: int
-    percent: str = Field(description="Agree votes per base, '42.86' (half-up, display only).")
+    percent: str
+    """Agree votes per base, '42.86' (half-up, display only)."""
     passes: bool
     selected: bool
 
@@ -212,10 +238,13 @@ class PositionResult(Part):
 
     id: str
     quota: int | None
-    candidates: list[CandidateResult] = Field(description="By agree votes, best first.")
+    candidates: list[CandidateResult]
+    """By agree votes, best first."""
     needs_head_decision: bool
-    tied: list[str] = Field(description="Passing candidates tied on the last seat.")
-    open_seats: int = Field(description="Seats the tied candidates compete for.")
+    tied: list[str]
+    """Passing candidates tied on the last seat."""
+    open_seats: int
+    """Seats the tied candidates compete for."""
     head_decision: list[str] | None
 
 
@@ -252,11 +281,11 @@ class ResultDocument(Part):
     returned: Returned = Returned()
     positions: list[PositionInfo]
     head_decision: HeadDecision | None
-    receipts: list[str] = Field(description="The receipt codes handed to voters, sorted.")
+    receipts: list[str]
+    """The receipt codes handed to voters, sorted."""
     decide_input: DecideInput
-    ballots_sha256: str | None = Field(
-        None, description="SHA-256 of the canonical sorted ballot list; None: not recorded."
-    )
+    ballots_sha256: str | None = None
+    """SHA-256 of the canonical sorted ballot list; None: not recorded."""
     decision: DecisionResult
 
     @model_validator(mode="after")
