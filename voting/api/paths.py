@@ -82,360 +82,146 @@ class Operation:
     body_optional: bool = False
     #: Properties the body needs beyond what its model requires.
     body_needs: tuple[str, ...] = ()
-    description: str | None = None
     #: A query parameter: (name, max length, description).
     query: tuple[str, int, str] | None = None
     public: bool = False
     #: Phones get the answer with ``Cache-Control: no-store``.
     no_store: bool = False
 
+    @property
+    def description(self) -> str | None:
+        return DESCRIPTIONS.get(self.operation_id)
 
-CONFERENCE = "/conferences/{public_id}"
 
+#: One conference's path; most operations are below it.
+C = "/conferences/{public_id}"
+_CONFERENCE = (c.Conference, "The conference.")
+_HANDOUT = (b.Handout, "The hand-out state.")
+
+# One operation a row: method, path, operationId, summary, tag, answer and what it is,
+# then what differs from the defaults. Laid out by hand, as a table.
+# fmt: off
 OPERATIONS: tuple[Operation, ...] = (
-    # ------------------------------------------------------------- session
-    Operation(
-        "get",
-        "/session",
-        "getSession",
-        "Who is logged in, and a CSRF token",
-        tag="session",
-        answer=c.Session,
-        answered="The session.",
-        public=True,
-    ),
-    Operation(
-        "post",
-        "/session",
-        "login",
-        "Log in",
-        tag="session",
-        answer=c.Session,
-        answered="Logged in.",
-        body=c.Login,
-        errors=merge(BODY, {401: ["bad_credentials"], 429: ["too_many_attempts"]}),
-        description=(
-            "Needs no CSRF token: logging in is how a client gets one. Sets the "
-            "`session` cookie. Repeated failures from one address are throttled."
-        ),
-        public=True,
-    ),
-    Operation(
-        "delete",
-        "/session",
-        "logout",
-        "Log out",
-        tag="session",
-        answer=None,
-        answered="Logged out.",
-        status=204,
-        errors=CSRF,
-    ),
-    Operation(
-        "get",
-        "/ruleset",
-        "getRuleset",
-        "The active ruleset",
-        tag="ruleset",
-        answer=c.Ruleset,
-        answered="The ruleset.",
-        public=True,
-    ),
-    Operation(
-        "get",
-        "/openapi.json",
-        "getOpenApi",
-        "This document",
-        tag="meta",
-        answer=None,
-        answered="The OpenAPI document.",
-        public=True,
-    ),
-    # --------------------------------------------------------- conferences
-    Operation(
-        "get",
-        "/conferences",
-        "listConferences",
-        "Conferences the user may read",
-        tag="conferences",
-        answer=c.ConferenceList,
-        answered="Newest first.",
-        errors=LOGIN,
-    ),
-    Operation(
-        "post",
-        "/conferences",
-        "createConference",
-        "Set up a conference for one vote step",
-        tag="conferences",
-        answer=c.Conference,
-        answered="Created.",
-        status=201,
-        errors=merge(CSRF, BODY, LOGIN, {403: ["forbidden"]}, INVALID_FIELD),
-        body=c.ConferenceInput,
-        body_needs=c.CREATE_NEEDS,
-        description="Chairs and admins only. The conference starts as a draft.",
-    ),
-    Operation(
-        "get",
-        CONFERENCE,
-        "getConference",
-        "One conference",
-        tag="conferences",
-        answer=c.Conference,
-        answered="The conference.",
-        errors=READ,
-    ),
-    Operation(
-        "patch",
-        CONFERENCE,
-        "updateConference",
-        "Change a draft conference's set-up",
-        tag="conferences",
-        answer=c.Conference,
-        answered="The conference.",
-        errors=merge(ACTION, BODY, DRAFT, INVALID_FIELD),
-        body=c.ConferenceInput,
-    ),
-    Operation(
-        "put",
-        f"{CONFERENCE}/attendance",
-        "setAttendance",
-        "Mark people present or absent",
-        tag="conferences",
-        answer=c.Conference,
-        answered="The conference.",
-        errors=merge(ACTION, BODY, DRAFT, INVALID_FIELD, {422: ["absence_reason_missing"]}),
-        body=c.Attendance,
-    ),
-    # -------------------------------------------------------------- ballot
-    Operation(
-        "post",
-        f"{CONFERENCE}/open",
-        "openBallot",
-        "Open the ballot and issue one token per person present",
-        tag="ballot",
-        answer=b.Tokens,
-        answered="Opened.",
-        errors=merge(ACTION, DRAFT, INVALID_FIELD, OPEN_REFUSALS),
-        body=b.OpenBallotInput,
-        body_optional=True,
-        description=(
-            "The token links are returned once; the server keeps only hashes. "
-            'An optional body `{"paper": n}` pairs n of the tokens with printed paper '
-            "ballots instead of phone slips. The counting committee is checked first: "
-            "a head and a member present, and no member absent or on the ballot unless "
-            "their seat carries the chair's `committee_note` (set with the roster). A "
-            "conference naming no committee opens only without paper ballots."
-        ),
-    ),
-    Operation(
-        "get",
-        f"{CONFERENCE}/handout",
-        "getHandout",
-        "The kiosk's current token",
-        tag="ballot",
-        answer=b.Handout,
-        answered="The hand-out state.",
-        errors=RUN,
-        query=("token_id", 64, "The slip the kiosk shows now."),
-        description=(
-            "The slip for the kiosk to show. With `token_id` (the slip the kiosk shows "
-            "now) the same slip while no phone has opened it; otherwise one chosen at "
-            "random among the unopened. Nothing records what was shown."
-        ),
-    ),
-    Operation(
-        "post",
-        f"{CONFERENCE}/handout/next",
-        "nextHandout",
-        "Skip the kiosk's current token",
-        tag="ballot",
-        answer=b.Handout,
-        answered="The hand-out state.",
-        errors=merge(ACTION, BODY),
-        body=b.HandoutNextInput,
-    ),
-    Operation(
-        "post",
-        f"{CONFERENCE}/tokens/void",
-        "voidToken",
-        "Void an unused token and issue a replacement",
-        tag="ballot",
-        answer=b.Replacement,
-        answered="Voided.",
-        errors=merge(
-            ACTION,
-            BODY,
-            {404: ["unknown_token"], 409: ["ballot_not_open", "token_used", "token_void"]},
-            INVALID_FIELD,
-        ),
-        body=b.VoidTokenInput,
-    ),
-    Operation(
-        "post",
-        f"{CONFERENCE}/close",
-        "closeBallot",
-        "Stop accepting ballots",
-        tag="ballot",
-        answer=c.Conference,
-        answered="The conference.",
-        errors=merge(ACTION, {409: ["ballot_not_open"]}),
-    ),
-    Operation(
-        "post",
-        f"{CONFERENCE}/paper/finish",
-        "finishPaperEntry",
-        "Declare the paper ballots still out not returned",
-        tag="ballot",
-        answer=c.Conference,
-        answered="The conference.",
-        errors=merge(
-            ACTION,
-            {409: ["ballot_not_closed", "conference_locked", "no_paper_left"]},
-            {409: ["paper_entry_waiting"]},
-        ),
-        description=(
-            "After the close, while paper ballots are outstanding, the result is "
-            "withheld. When the rest will not come back, this counts them as not "
-            "returned, shows the result and allows a tie to be decided; paper entry "
-            "then refuses `paper_entry_finished`."
-        ),
-    ),
-    # -------------------------------------------------------------- result
-    Operation(
-        "post",
-        f"{CONFERENCE}/head-decision",
-        "recordHeadDecision",
-        "Record (or correct, until lock) the head of unit's choice for a tie",
-        tag="result",
-        answer=r.RecordedDecision,
-        answered="The new decision.",
-        errors=merge(
-            ACTION,
-            BODY,
-            {409: ["conference_locked", "ballot_not_closed"]},
-            {422: ["invalid_field", "invalid_head_decision"]},
-        ),
-        body=r.HeadDecisionInput,
-        description=(
-            "Sent again before lock with another choice, it replaces the recorded "
-            "one; the audit entry keeps the earlier choice and who decided it. "
-            "After lock it is refused with `conference_locked`."
-        ),
-    ),
-    Operation(
-        "post",
-        f"{CONFERENCE}/lock",
-        "lockResult",
-        "Freeze the result for ever",
-        tag="result",
-        answer=r.LockedResult,
-        answered="Locked.",
-        errors=merge(
-            ACTION,
-            {409: ["conference_locked", "ballot_not_closed", "head_decision_needed"]},
-            {409: ["paper_entry_waiting"]},
-        ),
-    ),
-    Operation(
-        "get",
-        f"{CONFERENCE}/minutes/record",
-        "getMinutesRecord",
-        "The secretary's free fields of the minutes",
-        tag="result",
-        answer=r.MinutesRecord,
-        answered="The fields.",
-        errors=READ,
-    ),
-    Operation(
-        "put",
-        f"{CONFERENCE}/minutes/record",
-        "setMinutesRecord",
-        "Set the secretary's free fields (before lock)",
-        tag="result",
-        answer=r.MinutesRecord,
-        answered="The saved fields.",
-        errors=merge(READ, CSRF, BODY, {409: ["conference_locked"]}, INVALID_FIELD),
-        body=r.MinutesRecord,
-    ),
-    Operation(
-        "get",
-        f"{CONFERENCE}/minutes/notes",
-        "listMinutesNotes",
-        "Notes appended after lock",
-        tag="result",
-        answer=r.MinutesNotes,
-        answered="The notes.",
-        errors=READ,
-    ),
-    Operation(
-        "post",
-        f"{CONFERENCE}/minutes/notes",
-        "addMinutesNote",
-        "Append a dated note to the locked minutes",
-        tag="result",
-        answer=r.MinutesNote,
-        answered="The note.",
-        status=201,
-        errors=merge(READ, CSRF, BODY, {409: ["result_not_locked"]}, INVALID_FIELD),
-        body=r.MinutesNoteInput,
-    ),
-    Operation(
-        "get",
-        f"{CONFERENCE}/tally",
-        "getTally",
-        "Live tally",
-        tag="result",
-        answer=b.Tally,
-        answered="The tally snapshot.",
-        errors=READ,
-    ),
-    Operation(
-        "get",
-        f"{CONFERENCE}/result",
-        "getResult",
-        "The result document (a preview until locked)",
-        tag="result",
-        answer=r.ResultView,
-        answered="The result.",
-        errors=merge(READ, {409: ["ballot_not_closed", "result_withheld"]}),
-    ),
-    # -------------------------------------------------------------- voting
-    Operation(
-        "get",
-        "/ballots/{credential}",
-        "getBallot",
-        "What a phone shows for a token",
-        tag="voting",
-        answer=b.BallotDefinition,
-        answered="The ballot.",
-        errors=TOKEN_LOOKUP,
-        description="The token is the credential; no session is involved.",
-        public=True,
-        no_store=True,
-    ),
-    Operation(
-        "post",
-        "/ballots",
-        "castBallot",
-        "Cast a ballot",
-        tag="voting",
-        answer=b.CastResponse,
-        answered="Recorded.",
-        status=201,
-        errors=merge(
-            BODY,
-            TOKEN_LOOKUP,
-            {400: ["invalid_choices"]},
-            {422: ["unknown_position", "unknown_candidate", "duplicate_candidate", "over_quota"]},
-        ),
-        body=b.CastRequest,
-        description=(
-            "Needs no session and no CSRF token: the ballot token is the credential. "
-            "A token votes once; a refused request changes nothing."
-        ),
-        public=True,
-        no_store=True,
-    ),
+    Operation("get", "/session", "getSession", "Who is logged in, and a CSRF token", "session",
+              c.Session, "The session.", public=True),
+    Operation("post", "/session", "login", "Log in", "session", c.Session, "Logged in.",
+              errors=merge(BODY, {401: ["bad_credentials"], 429: ["too_many_attempts"]}),
+              body=c.Login, public=True),
+    Operation("delete", "/session", "logout", "Log out", "session", None, "Logged out.",
+              status=204, errors=CSRF),
+    Operation("get", "/ruleset", "getRuleset", "The active ruleset", "ruleset", c.Ruleset,
+              "The ruleset.", public=True),
+    Operation("get", "/openapi.json", "getOpenApi", "This document", "meta", None,
+              "The OpenAPI document.", public=True),
+    # conferences
+    Operation("get", "/conferences", "listConferences", "Conferences the user may read",
+              "conferences", c.ConferenceList, "Newest first.", errors=LOGIN),
+    Operation("post", "/conferences", "createConference", "Set up a conference for one vote step",
+              "conferences", c.Conference, "Created.", status=201,
+              errors=merge(CSRF, BODY, LOGIN, {403: ["forbidden"]}, INVALID_FIELD),
+              body=c.ConferenceInput, body_needs=c.CREATE_NEEDS),
+    Operation("get", C, "getConference", "One conference", "conferences", *_CONFERENCE,
+              errors=READ),
+    Operation("patch", C, "updateConference", "Change a draft conference's set-up",
+              "conferences", *_CONFERENCE, errors=merge(ACTION, BODY, DRAFT, INVALID_FIELD),
+              body=c.ConferenceInput),
+    Operation("put", f"{C}/attendance", "setAttendance", "Mark people present or absent",
+              "conferences", *_CONFERENCE, body=c.Attendance,
+              errors=merge(ACTION, BODY, DRAFT, INVALID_FIELD, {422: ["absence_reason_missing"]})),
+    # ballot
+    Operation("post", f"{C}/open", "openBallot",
+              "Open the ballot and issue one token per person present", "ballot",
+              b.Tokens, "Opened.", errors=merge(ACTION, DRAFT, INVALID_FIELD, OPEN_REFUSALS),
+              body=b.OpenBallotInput, body_optional=True),
+    Operation("get", f"{C}/handout", "getHandout", "The kiosk's current token", "ballot",
+              *_HANDOUT, errors=RUN, query=("token_id", 64, "The slip the kiosk shows now.")),
+    Operation("post", f"{C}/handout/next", "nextHandout", "Skip the kiosk's current token",
+              "ballot", *_HANDOUT, errors=merge(ACTION, BODY), body=b.HandoutNextInput),
+    Operation("post", f"{C}/tokens/void", "voidToken",
+              "Void an unused token and issue a replacement", "ballot", b.Replacement, "Voided.",
+              errors=merge(ACTION, BODY, {404: ["unknown_token"]},
+                           {409: ["ballot_not_open", "token_used", "token_void"]}, INVALID_FIELD),
+              body=b.VoidTokenInput),
+    Operation("post", f"{C}/close", "closeBallot", "Stop accepting ballots", "ballot",
+              *_CONFERENCE, errors=merge(ACTION, {409: ["ballot_not_open"]})),
+    Operation("post", f"{C}/paper/finish", "finishPaperEntry",
+              "Declare the paper ballots still out not returned", "ballot", *_CONFERENCE,
+              errors=merge(ACTION, {409: ["ballot_not_closed", "conference_locked",
+                                          "no_paper_left", "paper_entry_waiting"]})),
+    # result
+    Operation("post", f"{C}/head-decision", "recordHeadDecision",
+              "Record (or correct, until lock) the head of unit's choice for a tie", "result",
+              r.RecordedDecision, "The new decision.", body=r.HeadDecisionInput,
+              errors=merge(ACTION, BODY, {409: ["conference_locked", "ballot_not_closed"]},
+                           {422: ["invalid_field", "invalid_head_decision"]})),
+    Operation("post", f"{C}/lock", "lockResult", "Freeze the result for ever", "result",
+              r.LockedResult, "Locked.",
+              errors=merge(ACTION, {409: ["conference_locked", "ballot_not_closed",
+                                          "head_decision_needed", "paper_entry_waiting"]})),
+    Operation("get", f"{C}/minutes/record", "getMinutesRecord",
+              "The secretary's free fields of the minutes", "result", r.MinutesRecord,
+              "The fields.", errors=READ),
+    Operation("put", f"{C}/minutes/record", "setMinutesRecord",
+              "Set the secretary's free fields (before lock)", "result", r.MinutesRecord,
+              "The saved fields.", body=r.MinutesRecord,
+              errors=merge(READ, CSRF, BODY, {409: ["conference_locked"]}, INVALID_FIELD)),
+    Operation("get", f"{C}/minutes/notes", "listMinutesNotes", "Notes appended after lock",
+              "result", r.MinutesNotes, "The notes.", errors=READ),
+    Operation("post", f"{C}/minutes/notes", "addMinutesNote",
+              "Append a dated note to the locked minutes", "result", r.MinutesNote, "The note.",
+              status=201, body=r.MinutesNoteInput,
+              errors=merge(READ, CSRF, BODY, {409: ["result_not_locked"]}, INVALID_FIELD)),
+    Operation("get", f"{C}/tally", "getTally", "Live tally", "result", b.Tally,
+              "The tally snapshot.", errors=READ),
+    Operation("get", f"{C}/result", "getResult", "The result document (a preview until locked)",
+              "result", r.ResultView, "The result.",
+              errors=merge(READ, {409: ["ballot_not_closed", "result_withheld"]})),
+    # voting
+    Operation("get", "/ballots/{credential}", "getBallot", "What a phone shows for a token",
+              "voting", b.BallotDefinition, "The ballot.", errors=TOKEN_LOOKUP,
+              public=True, no_store=True),
+    Operation("post", "/ballots", "castBallot", "Cast a ballot", "voting", b.CastResponse,
+              "Recorded.", status=201, body=b.CastRequest, public=True, no_store=True,
+              errors=merge(BODY, TOKEN_LOOKUP, {400: ["invalid_choices"]},
+                           {422: ["unknown_position", "unknown_candidate",
+                                  "duplicate_candidate", "over_quota"]})),
 )
+# fmt: on
+
+#: The longer explanations, by operationId.
+DESCRIPTIONS = {
+    "login": (
+        "Needs no CSRF token: logging in is how a client gets one. Sets the "
+        "`session` cookie. Repeated failures from one address are throttled."
+    ),
+    "createConference": "Chairs and admins only. The conference starts as a draft.",
+    "openBallot": (
+        "The token links are returned once; the server keeps only hashes. "
+        'An optional body `{"paper": n}` pairs n of the tokens with printed paper '
+        "ballots instead of phone slips. The counting committee is checked first: "
+        "a head and a member present, and no member absent or on the ballot unless "
+        "their seat carries the chair's `committee_note` (set with the roster). A "
+        "conference naming no committee opens only without paper ballots."
+    ),
+    "getHandout": (
+        "The slip for the kiosk to show. With `token_id` (the slip the kiosk shows "
+        "now) the same slip while no phone has opened it; otherwise one chosen at "
+        "random among the unopened. Nothing records what was shown."
+    ),
+    "finishPaperEntry": (
+        "After the close, while paper ballots are outstanding, the result is "
+        "withheld. When the rest will not come back, this counts them as not "
+        "returned, shows the result and allows a tie to be decided; paper entry "
+        "then refuses `paper_entry_finished`."
+    ),
+    "recordHeadDecision": (
+        "Sent again before lock with another choice, it replaces the recorded "
+        "one; the audit entry keeps the earlier choice and who decided it. "
+        "After lock it is refused with `conference_locked`."
+    ),
+    "getBallot": "The token is the credential; no session is involved.",
+    "castBallot": (
+        "Needs no session and no CSRF token: the ballot token is the credential. "
+        "A token votes once; a refused request changes nothing."
+    ),
+}
