@@ -14,7 +14,6 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from voting.api.schemas.base import REF_TEMPLATE, OpenApiSchema, Schema
-from voting.api.schemas.result import hand_written
 
 
 def component_schemas(
@@ -24,4 +23,4 @@ def component_schemas(
     _, top = models_json_schema(
         list(dict.fromkeys(models)), ref_template=REF_TEMPLATE, schema_generator=OpenApiSchema
     )
-    return {**top.get("$defs", {}), **hand_written()}
+    return dict(top.get("$defs", {}))

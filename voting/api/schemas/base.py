@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, WithJsonSchema
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, SkipJsonSchema
+from pydantic import BaseModel, Field
+from pydantic.json_schema import (
+    CoreModeRef,
+    CoreRef,
+    DefsRef,
+    GenerateJsonSchema,
+    JsonSchemaValue,
+    SkipJsonSchema,
+)
 from pydantic_core import CoreSchema, core_schema
 
 Schema = dict[str, Any]
@@ -17,9 +24,14 @@ Schema = dict[str, Any]
 COMPONENTS = "#/components/schemas/"
 REF_TEMPLATE = COMPONENTS + "{model}"
 
-#: Components written by hand (see :mod:`voting.api.schemas.result`), which
-#: models may point at before pydantic has seen them.
-HAND_WRITTEN: set[str] = set()
+#: Component names for models whose class name would collide or say less: the locked
+#: result document's parts (:mod:`voting.conferences.document`), by class.
+RENAMED = {
+    "voting.conferences.document.ResultDocument": "Result",
+    "voting.conferences.document.DecisionResult": "Decision",
+    "voting.conferences.document.Attendance": "ResultAttendance",
+    "voting.conferences.document.Tokens": "ResultTokens",
+}
 
 
 def ref(name: str) -> Schema:
@@ -41,11 +53,12 @@ class OpenApiSchema(GenerateJsonSchema):
             json_schema["description"] = " ".join(json_schema["description"].split())
         return json_schema
 
-    def handle_ref_overrides(self, json_schema: JsonSchemaValue) -> JsonSchemaValue:
-        target = json_schema.get("$ref", "")
-        if target.startswith(COMPONENTS) and target[len(COMPONENTS) :] in HAND_WRITTEN:
-            return json_schema
-        return super().handle_ref_overrides(json_schema)
+    def get_defs_ref(self, core_mode_ref: CoreModeRef) -> DefsRef:
+        core_ref, mode = core_mode_ref
+        qualname, _, ident = core_ref.rpartition(":")
+        if qualname in RENAMED:
+            core_ref = CoreRef(f"{RENAMED[qualname]}:{ident}")
+        return super().get_defs_ref((core_ref, mode))
 
 
 class ApiModel(BaseModel):
@@ -63,12 +76,6 @@ Absent = SkipJsonSchema[None]
 def omitted(description: str | None = None) -> Any:
     """A field the answer carries only when it applies: not required, no default shown."""
     return Field(None, description=description, json_schema_extra=_no_default)
-
-
-def handwritten(name: str) -> Any:
-    """A value whose schema is the hand-written component ``name``."""
-    HAND_WRITTEN.add(name)
-    return WithJsonSchema(ref(name))
 
 
 THRESHOLD_NOTE = "Exact fraction of the base, e.g. `2/3`."
