@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 
@@ -43,34 +43,24 @@ def iso(dt: datetime) -> str:
     return dt.isoformat(timespec="microseconds")
 
 
-def entry_hash(
-    entry_id: int,
-    conference_id: int | None,
-    actor: str,
-    action: str,
-    details: Any,
-    created_dt: datetime,
-    prev_hash: str,
-) -> str:
+#: What an entry's hash covers: id, conference id, actor, action, details, created_dt,
+#: prev_hash, in the order of the hashed array (see the models).
+EntryFields: TypeAlias = tuple[int, int | None, str, str, Any, datetime, str]
+
+
+def _hashed(fields: EntryFields) -> list[Any]:
+    entry_id, conference_id, actor, action, details, created_dt, prev_hash = fields
+    return [entry_id, conference_id, actor, action, details, iso(created_dt), prev_hash]
+
+
+def entry_hash(*fields: *EntryFields) -> str:
     """SHA-256 of the canonical JSON array of the entry's fields (see the models)."""
-    text = canonical([entry_id, conference_id, actor, action, details, iso(created_dt), prev_hash])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical(_hashed(fields)).encode("utf-8")).hexdigest()
 
 
-def keyed_hash(
-    key: bytes,
-    entry_id: int,
-    conference_id: int | None,
-    actor: str,
-    action: str,
-    details: Any,
-    created_dt: datetime,
-    prev_hash: str,
-) -> str:
+def keyed_hash(key: bytes, *fields: *EntryFields) -> str:
     """HMAC-SHA-256 of the format-2 array (see the models): needs the key to recompute."""
-    text = canonical(
-        [KEYED, entry_id, conference_id, actor, action, details, iso(created_dt), prev_hash]
-    )
+    text = canonical([KEYED, *_hashed(fields)])
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
