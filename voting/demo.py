@@ -8,6 +8,7 @@ and a phòng-level next-term process waiting at its first step.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,8 +20,11 @@ from voting.conferences.rules import current_ruleset
 from voting.extensions import db
 from voting.personnel.models import Unit
 from voting.personnel.operations import add_discipline, add_members, create_unit, parse_register
-from voting.planning.models import PlanningEntry
-from voting.planning.operations import approve_list, create_process, incoming, record_source_list
+from voting.planning.models import PlanningEntry, Process
+from voting.planning.processes import create_process
+from voting.planning.records import approve_list, record_source_list
+from voting.planning.steps import incoming
+from voting.procedure.ruleset import Ruleset
 
 DEMO_TITLE = "Hội nghị cán bộ chủ chốt giới thiệu nguồn quy hoạch Phó Cục trưởng (demo)"
 
@@ -120,20 +124,12 @@ def load_demo_unit(chair: User) -> Unit:
             )
         )
     # A Cục-level process at B3: its list holds the two flagged people.
-    cuc = create_process(
+    cuc = _term_process(
         chair,
-        {
-            "unit_id": unit.id,
-            "level": "cuc",
-            "flow": "term",
-            "period": "2026–2031",
-            "title": CUC_PROCESS_TITLE,
-            "positions": [
-                {"name": "Cục trưởng", "quota": 1},
-                {"name": "Phó Cục trưởng", "quota": 3},
-            ],
-        },
         ruleset,
+        {"unit_id": unit.id, "level": "cuc"},
+        CUC_PROCESS_TITLE,
+        {"Cục trưởng": 1, "Phó Cục trưởng": 3},
     )
     head, deputy = (p.id for p in cuc.positions)
     picks = [(head, "Lê Văn Hùng")] + [
@@ -159,24 +155,32 @@ def load_demo_unit(chair: User) -> Unit:
         },
         ruleset,
     )
-    create_process(
+    _term_process(
         chair,
-        {
-            "unit_id": unit.id,
-            "level": "phong",
-            "flow": "term",
-            "department": "Phòng Tổ chức cán bộ",
-            "period": "2026–2031",
-            "title": PROCESS_TITLE,
-            "positions": [
-                {"name": "Trưởng phòng", "quota": 1},
-                {"name": "Phó Trưởng phòng", "quota": 2},
-            ],
-        },
         ruleset,
+        {"unit_id": unit.id, "level": "phong", "department": "Phòng Tổ chức cán bộ"},
+        PROCESS_TITLE,
+        {"Trưởng phòng": 1, "Phó Trưởng phòng": 2},
     )
     db.session.flush()
     return unit
+
+
+def _term_process(
+    chair: User, ruleset: Ruleset, where: dict[str, Any], title: str, quotas: dict[str, int]
+) -> Process:
+    """A 2026–2031 term process at ``where`` (unit, level, department) with these quotas."""
+    return create_process(
+        chair,
+        {
+            **where,
+            "flow": "term",
+            "period": "2026–2031",
+            "title": title,
+            "positions": [{"name": name, "quota": quota} for name, quota in quotas.items()],
+        },
+        ruleset,
+    )
 
 
 def load_demo() -> Conference:
