@@ -216,12 +216,11 @@ def _run(
             ssl_context=(cert, key) if cert else None,
         )
         return
-    from voting.server import Timeouts, serve, tls_context
+    from voting.server import RoomServer, Timeouts, tls_context
 
-    serve(
+    server = RoomServer(
+        (host, port),
         app,
-        host,
-        port,
         tls=tls_context(cert, key) if cert and key else None,
         timeouts=Timeouts(
             header=app.config["SERVER_HEADER_SECONDS"],
@@ -231,3 +230,4 @@ def _run(
         max_connections=connection_cap(limit, app.config.get("SERVER_MAX_CONNECTIONS")),
         max_per_client=app.config["SERVER_MAX_PER_CLIENT"],
     )
+    server.serve_forever()  # until interrupted (SIGINT/SIGTERM stop the process)

@@ -273,25 +273,3 @@ def tls_context(cert: str, key: str) -> ssl.SSLContext:
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(cert, key)
     return context
-
-
-def serve(
-    app: Any,
-    host: str,
-    port: int,
-    *,
-    tls: ssl.SSLContext | None,
-    timeouts: Timeouts,
-    max_connections: int,
-    max_per_client: int = 0,
-) -> None:
-    """Serve until interrupted (SIGINT/SIGTERM stop the process)."""
-    server = RoomServer(
-        (host, port),
-        app,
-        tls=tls,
-        timeouts=timeouts,
-        max_connections=max_connections,
-        max_per_client=max_per_client,
-    )
-    server.serve_forever()
