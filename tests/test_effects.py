@@ -121,7 +121,8 @@ def test_a_close_or_lock_by_any_path_scrubs(
             db.session.commit()
             run_due()
             ops.lock_result(conference)
-        assert queued() == [("scrub", conference.id)]
+        # The operation queues the live screens' update too (voting.realtime.publisher).
+        assert queued() == [("scrub", conference.id), ("notify", conference.id)]
         db.session.commit()
         assert conference.scrub_pending  # committed with the close: a kill keeps it
     assert not pending(app, conf["id"])

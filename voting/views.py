@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from flask import Flask, Response, flash, g, jsonify, render_template, request
@@ -18,9 +18,12 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.network import public_base_url
+
+T = TypeVar("T")
 
 
 def flash_error(exc: DomainError) -> None:
@@ -45,17 +48,25 @@ def download(data: bytes | str, mimetype: str, filename: str) -> Response:
     return Response(data, mimetype=mimetype, headers=headers)
 
 
-def commit_or_flash(action: Callable[[], Any], done: str) -> bool:
-    """Run one operation and commit once; a refusal rolls back and is shown, not raised."""
+def run_or_flash(action: Callable[[], T], done: str) -> tuple[bool, T | None]:
+    """Run one operation in :func:`~voting.effects.transaction` (commit once, then its
+    effects); a refusal is rolled back there and shown here, not raised.
+
+    (kept, what the operation returned); ``done`` is flashed only if it was kept.
+    """
     try:
-        action()
-        db.session.commit()
+        with transaction():
+            result = action()
     except DomainError as exc:
-        db.session.rollback()
         flash_error(exc)
-        return False
+        return False, None
     flash(done, "ok")
-    return True
+    return True, result
+
+
+def commit_or_flash(action: Callable[[], Any], done: str) -> bool:
+    """:func:`run_or_flash` for a page that needs only whether it was kept."""
+    return run_or_flash(action, done)[0]
 
 
 # No inline script or style anywhere: pages carry data in attributes or JSON blocks.

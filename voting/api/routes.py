@@ -18,8 +18,7 @@ from flask_wtf.csrf import generate_csrf
 
 from voting.api.openapi import openapi_document
 from voting.auth.access import conference_for, visible_conferences
-from voting.auth.operations import throttled_login
-from voting.auth.routes import throttle
+from voting.auth.routes import attempt_login
 from voting.ballots.operations import find_token, refusal_for, void_token
 from voting.ballots.paper import finish_paper_entry
 from voting.ballots.recording import cast_ballot
@@ -28,11 +27,11 @@ from voting.ballots.tokens import format_code
 from voting.conferences import operations as ops
 from voting.conferences.models import Conference
 from voting.conferences.rules import conference_rule, current_ruleset
+from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import csrf, db, login_manager
 from voting.minutes.record import add_note, notes_of, record_of, update_record
 from voting.minutes.report import conference_document
-from voting.realtime.publisher import notify
 from voting.realtime.snapshots import chair_snapshot, public_snapshot, refuse_withheld
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -67,11 +66,6 @@ def _login_required() -> None:
 
 def _key() -> str:
     return str(current_app.config["SECRET_KEY"])
-
-
-def _commit_and_notify(conference: Conference) -> None:
-    db.session.commit()
-    notify(conference.id)
 
 
 def conference_json(conference: Conference) -> dict[str, Any]:
@@ -153,17 +147,9 @@ def session_info() -> ResponseReturnValue:
 @csrf.exempt  # logging in is how a client gets its CSRF token
 def login() -> ResponseReturnValue:
     data = _body()
-    client = request.remote_addr or "?"
-    try:
-        user = throttled_login(
-            throttle(),
-            str(data.get("username", ""))[:64],
-            str(data.get("password", ""))[:256],
-            client,
-            via="api",
-        )
-    finally:
-        db.session.commit()  # the audit entry of the attempt, success or not
+    user = attempt_login(
+        str(data.get("username", ""))[:64], str(data.get("password", ""))[:256], via="api"
+    )
     login_user(user)
     return jsonify(user={"username": user.username, "role": user.role}, csrf_token=generate_csrf())
 
@@ -199,8 +185,8 @@ def create_conference() -> ResponseReturnValue:
     _login_required()
     if current_user.role not in ("chair", "admin"):
         raise DomainError("forbidden", "Only a chair can set up a conference.", 403)
-    conference = ops.create_conference(current_user, _body(), current_ruleset())
-    db.session.commit()
+    with transaction():
+        conference = ops.create_conference(current_user, _body(), current_ruleset())
     return jsonify(conference_json(conference)), 201
 
 
@@ -226,15 +212,20 @@ def update_conference(public_id: str) -> ResponseReturnValue:
                 422,
                 field=fixed,
             )
-    ops.update_conference(conference, data, current_ruleset())
-    db.session.commit()
+    with transaction():
+        ops.update_conference(conference, data, current_ruleset())
     return jsonify(conference_json(conference))
 
 
 def _action(public_id: str, action: Callable[[Conference], Any]) -> tuple[Conference, Any]:
+    """Run one operation on a conference the user runs, through the one commit point.
+
+    A refusal is rolled back there and reaches the JSON error handler; the operation
+    queues its own live update.
+    """
     conference = _conference(public_id, run=True)
-    result = action(conference)
-    _commit_and_notify(conference)
+    with transaction():
+        result = action(conference)
     return conference, result
 
 
@@ -324,8 +315,8 @@ def get_minutes_record(public_id: str) -> ResponseReturnValue:
 def set_minutes_record(public_id: str) -> ResponseReturnValue:
     # The secretary fills the minutes: read access is enough (chair, secretary, admin).
     conference = _conference(public_id)
-    update_record(conference, _body())
-    db.session.commit()
+    with transaction():
+        update_record(conference, _body())
     return jsonify(record_of(conference))
 
 
@@ -337,8 +328,8 @@ def list_minutes_notes(public_id: str) -> ResponseReturnValue:
 @blueprint.post("/conferences/<public_id>/minutes/notes")
 def add_minutes_note(public_id: str) -> ResponseReturnValue:
     conference = _conference(public_id)
-    note = add_note(conference, current_user.display_name, _body().get("text"))
-    db.session.commit()
+    with transaction():
+        note = add_note(conference, current_user.display_name, _body().get("text"))
     return jsonify(note.to_json()), 201
 
 
@@ -387,6 +378,5 @@ def cast() -> ResponseReturnValue:
     token = data.get("token")
     if not isinstance(token, str):
         raise DomainError("invalid_token", "This ballot link is not valid.", 400)
-    cast = cast_ballot(_key(), token, data.get("choices"))
-    notify(cast.conference_id)
+    cast = cast_ballot(_key(), token, data.get("choices"))  # commits, then the live update
     return jsonify(status="recorded", receipt=cast.receipt), 201

@@ -32,6 +32,7 @@ from voting.conferences.rules import conference_rule
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.procedure.ruleset import Rule
+from voting.realtime.publisher import changed
 from voting.tally.decision import Position as VotePosition
 
 
@@ -96,6 +97,7 @@ def void_token(conference: Conference, code: str, key: str) -> IssuedToken:
         {"tokens_issued": conference.tokens_issued, "tokens_voided": conference.tokens_voided},
         conference=conference,
     )
+    changed(conference)
     return replacement
 
 

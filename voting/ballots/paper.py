@@ -38,6 +38,7 @@ from voting.ballots.tokens import format_code, normalize_code, random_code
 from voting.conferences.models import Conference, Person
 from voting.errors import DomainError
 from voting.extensions import db
+from voting.realtime.publisher import changed
 
 #: The key a spoilt paper ballot is stored under (never a position key, which are p1, p2, …).
 SPOILT = "spoilt"
@@ -80,6 +81,7 @@ def convert_slip(conference: Conference, code: str, key: str) -> None:
         {"paper_issued": conference.paper_issued, "tokens_issued": conference.tokens_issued},
         conference=conference,
     )
+    changed(conference)
 
 
 #: Letters of a committee member's PIN (the slips' alphabet: no 0/O, 1/I look-alikes).
@@ -245,6 +247,7 @@ def finish_paper_entry(conference: Conference) -> None:
         },
         conference=conference,
     )
+    changed(conference)
 
 
 def _mark_entered(member: Person) -> None:

@@ -39,8 +39,10 @@ from voting.ballots.operations import (
 from voting.ballots.tokens import RECEIPT_LENGTH, holder_hash, new_holder, new_id, random_code
 from voting.canonical import canonical_json
 from voting.conferences.models import Candidate, Conference
+from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db
+from voting.realtime.publisher import changed
 from voting.tally.decision import ballot_is_valid
 
 
@@ -108,15 +110,12 @@ def cast_transaction() -> Iterator[None]:
     """Run the block under the cast lock and commit it before the lock is released.
 
     Any error rolls the whole block back (still under the lock), so nothing of a
-    refused ballot is kept and the next cast never waits on a half-done one.
+    refused ballot is kept and the next cast never waits on a half-done one. It is the
+    app's one commit point (:func:`voting.effects.transaction`) held under the lock, so
+    the live update a cast queues runs once it is durable, and never for a refusal.
     """
-    with serialized_casts():
-        try:
-            yield
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
+    with serialized_casts(), transaction():
+        yield
 
 
 # --- the statements, built once: casting is the room's hot path, so it runs as Core
@@ -289,6 +288,7 @@ def cast_ballot(
             )
         # Outside the live tally until a publication adds it (never the next one alone).
         write_ballot(connection, conference_id, definition, choices, published=False)
+        changed(conference_id)
         return Cast(_add_receipt(connection, conference_id), conference_id)
 
 
@@ -324,18 +324,20 @@ def record_paper_ballot(conference: Conference, choices: dict[str, list[str]]) -
     # The counters moved in the database: the loaded row must not write its old values.
     db.session.expire(conference, ["ballots_received", "paper_entered"])
     write_ballot(connection, conference.id, ballot_definition(conference), choices, published=True)
+    changed(conference)
     return int(entered)
 
 
 # --- the kiosk slip's phone
 
 
-def open_kiosk_slip(key: str, token_id: str) -> str | None:
+def open_kiosk_slip(key: str, conference_id: int, token_id: str) -> str | None:
     """Bind an unopened kiosk slip to the phone opening it, and commit: its secret, or None.
 
     One conditional UPDATE (the transaction's first write), so of two phones opening
     the slip at once exactly one wins. Stored: the HMAC of a fresh random secret — no
     time, no order, nothing about the phone; the secret itself lives only in its cookie.
+    The kiosk moves on at once: a live update follows the commit.
     """
     db.session.rollback()  # the claim is its transaction's first statement (SQLite)
     holder = new_holder()
@@ -345,12 +347,20 @@ def open_kiosk_slip(key: str, token_id: str) -> str | None:
             .execute(_BIND, {"b_token": token_id, "b_holder": holder_hash(key, holder)})
             .rowcount
         )
+        if bound:
+            changed(conference_id)
     return holder if bound else None
 
 
-def flag_contested(token_id: str) -> bool:
-    """Mark, and commit, that a second phone tried a kiosk slip; False if already marked."""
+def flag_contested(conference_id: int, token_id: str) -> bool:
+    """Mark, and commit, that a second phone tried a kiosk slip; False if already marked.
+
+    A first mark changes the chair's turnout (it counts the double scans): a live
+    update follows the commit.
+    """
     db.session.rollback()
     with cast_transaction():
         flagged = db.session.connection().execute(_CONTEST, {"b_token": token_id}).rowcount
+        if flagged:
+            changed(conference_id)
     return bool(flagged)

@@ -52,7 +52,6 @@ from voting.conferences.rules import conference_rule
 from voting.errors import DomainError
 from voting.extensions import csrf, db
 from voting.network import public_base_url
-from voting.realtime.publisher import notify
 from voting.views import commit_or_flash, flash_error
 
 blueprint = Blueprint("ballots", __name__)
@@ -163,15 +162,9 @@ def _received(conference: Conference, credential: str, receipt: str) -> Response
     return response
 
 
-def _flag_contested(conference_id: int, token_id: str) -> None:
-    """Count a second phone at a kiosk slip (once per slip) for the chair's turnout."""
-    if flag_contested(token_id):
-        notify(conference_id)
-
-
 def _taken(conference: Conference, token_id: str) -> ResponseReturnValue:
     """A second phone at a kiosk slip: flagged for the chair, refused in red."""
-    _flag_contested(conference.id, token_id)
+    flag_contested(conference.id, token_id)
     return refused_page(slip_taken(), conference)
 
 
@@ -247,11 +240,10 @@ def ballot(credential: str) -> ResponseReturnValue:
         return _phone_form(conference, token.id, credential, holder)
     claimed = None
     if request.method == "GET" and token.holder_hash is None and request.args.get(KIOSK_MARK):
-        token_id, conference_id = token.id, conference.id
-        claimed = open_kiosk_slip(key, token_id)
+        token_id = token.id
+        claimed = open_kiosk_slip(key, conference.id, token_id)
         if claimed is None:  # another phone opened it a moment earlier
             return _taken(conference, token_id)
-        notify(conference_id)  # the kiosk moves on at once
     response = make_response(_ballot_page(conference, credential))
     if claimed:
         _keep_on_phone(response, HOLDER_COOKIE, claimed, credential, HOLDER_SECONDS)
@@ -273,7 +265,6 @@ def _phone_form(
             db.session.rollback()
             return _ballot_page(conference, credential, marks=marks, error=exc), exc.status
         return _ballot_page(conference, credential, marks=marks, review=checked)
-    conference_id = conference.id
     try:
         receipt = cast_ballot(_key(), credential, choices, holder=holder).receipt
     except DomainError as exc:
@@ -283,7 +274,6 @@ def _phone_form(
             db.session.rollback()
             return _ballot_page(conference, credential, marks=marks, error=exc), exc.status
         return refused_page(exc, conference, unsent=True)
-    notify(conference_id)
     return _received(conference, credential, receipt)
 
 
@@ -312,9 +302,8 @@ def phone_cast(credential: str) -> ResponseReturnValue:
     except DomainError as exc:
         response = _json_refusal(exc)
         if isinstance(exc, SlipTaken):
-            _flag_contested(exc.conference_id, exc.token_id)
+            flag_contested(exc.conference_id, exc.token_id)
         return response
-    notify(cast.conference_id)
     response = make_response(jsonify(status="recorded", receipt=cast.receipt), 201)
     _keep_on_phone(response, RECEIPT_COOKIE, cast.receipt, credential, RECEIPT_SECONDS)
     response.delete_cookie(HOLDER_COOKIE, path=_ballot_path(credential))
@@ -375,11 +364,10 @@ def paper_convert(public_id: str) -> ResponseReturnValue:
     """An unused phone slip becomes a paper ballot for someone who prefers paper."""
     conference = conference_for(public_id, run=True)
     code = request.form.get("code", "")[:40]
-    if commit_or_flash(
+    commit_or_flash(
         lambda: convert_slip(conference, code, _key()),
         _("The slip is now a paper ballot. Print one and hand it over."),
-    ):
-        notify(conference.id)
+    )
     return redirect(url_for("conferences.show", public_id=public_id) + "#no-one-left-out")
 
 
@@ -456,7 +444,6 @@ def paper_entry(public_id: str) -> ResponseReturnValue:
                 lambda: finish_paper_entry(conference),
                 _("Paper entry finished: the paper ballots not returned are counted as such."),
             ):
-                notify(conference.id)
                 return redirect(url_for("conferences.show", public_id=public_id))
         else:
             pin = request.form.get("pin", "")[:40]
@@ -477,7 +464,6 @@ def paper_entry(public_id: str) -> ResponseReturnValue:
                     flash(_("First entry saved. Another member now enters the same ballot."), "ok")
                 else:
                     flash(_("The two entries match: the ballot is counted."), "ok")
-                    notify(conference.id)
         return redirect(url_for("ballots.paper_entry", public_id=public_id))
     waiting = db.session.get(PaperEntry, conference.id)
     return render_template(
@@ -600,5 +586,4 @@ def booth_cast(signed: str) -> ResponseReturnValue:
         cast = cast_ballot(_key(), token, data.get("choices"), booth_of=conference.id)
     except DomainError as exc:
         return _json_refusal(exc)
-    notify(cast.conference_id)
     return jsonify(status="recorded", receipt=cast.receipt), 201

@@ -29,6 +29,7 @@ from voting.extensions import db
 from voting.minutes.record import record_of
 from voting.procedure.ruleset import Ruleset
 from voting.realtime.published import forget_published_set
+from voting.realtime.publisher import changed
 from voting.tally.verifier import InputError, parse_vote
 from voting.validation import TEXT_LIMIT, field_text, invalid_field
 
@@ -331,6 +332,7 @@ def set_attendance(conference: Conference, rows: Any) -> None:
     if unexplained:
         details["absent_no_reason"] = unexplained  # confirmed by the chair, row by row
     audit.record("attendance.set", details, conference=conference)
+    changed(conference)
 
 
 def unexplained_absences(conference: Conference, rows: list[dict[str, Any]]) -> list[Person]:
@@ -469,6 +471,7 @@ def open_ballot(conference: Conference, key: str, paper: Any = 0) -> list[Issued
         },
         conference=conference,
     )
+    changed(conference)
     return issued
 
 
@@ -506,6 +509,7 @@ def close_ballot(conference: Conference) -> None:
     # In this transaction, before the scrub: the live tally's batch flags go.
     forget_published_set(conference.id)
     _scrub_after_commit(conference.id)
+    changed(conference)
     db.session.refresh(conference)
     audit.record(
         "ballot.closed",
@@ -567,6 +571,7 @@ def record_head_decision(conference: Conference, decided_by: Any, choice: Any) -
     conference.head_decided_dt = utcnow()
     db.session.flush()
     audit.record("head.decided", details, conference=conference)
+    changed(conference)
 
 
 #: The set-up fields the minutes print in their header (frozen since the ballot opened).
@@ -617,6 +622,7 @@ def lock_result(conference: Conference) -> str:
     conference.status = "locked"
     conference.scrub_pending = True  # cleared by voting.ballots.scrub once it has run
     _scrub_after_commit(conference.id)
+    changed(conference)
     db.session.flush()
     audit.record(
         "result.locked",

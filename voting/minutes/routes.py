@@ -31,6 +31,7 @@ from voting.ballots.models import Receipt
 from voting.clock import room_zone_name, to_local
 from voting.conferences.models import Conference, find_conference
 from voting.conferences.results import canonical_json, verify_locked
+from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.minutes.chart import chart_svg
@@ -112,8 +113,8 @@ def _record_export(conference: Conference, kind: str, problems: list[str] | None
     if conference.is_locked:
         details["result_sha256"] = conference.result_sha256
         details["verified"] = not problems
-    audit.record("export.downloaded", details, conference=conference)
-    db.session.commit()
+    with transaction():
+        audit.record("export.downloaded", details, conference=conference)
 
 
 @blueprint.get("/c/<public_id>/minutes/<kind>")

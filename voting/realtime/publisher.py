@@ -17,9 +17,8 @@ from typing import Any
 from flask import Flask
 
 from voting.conferences.models import Conference
-from voting.effects import after_commit
+from voting.effects import after_commit, transaction
 from voting.extensions import db, socketio
-from voting.realtime.published import publish_live
 from voting.realtime.rooms import chair_room, phone_room, public_room
 from voting.realtime.snapshots import chair_snapshot, public_snapshot, result_visible
 from voting.realtime.visibility import MIN_K, checked_k
@@ -39,13 +38,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["result_visible"] = result_visible
 
 
-def changed(conference: Conference) -> None:
+def changed(conference: Conference | int) -> None:
     """What the live screens show of ``conference`` changed: tell them once it commits.
 
     Operations call this (never :func:`notify` directly), so a rollback tells no one
-    and every path that commits, whatever it is, tells them.
+    and every path that commits, whatever it is, tells them. The cast path passes the
+    id: its conference row is expired by then, and reading it would cost a query.
     """
-    conference_id = conference.id
+    conference_id = conference if isinstance(conference, int) else conference.id
     after_commit(("notify", conference_id), lambda: notify(conference_id))
 
 
@@ -76,14 +76,18 @@ def _run_ticker(app: Flask) -> None:
 
 def flush() -> None:
     """Publish every dirty conference now (the ticker's work; tests call it)."""
+    # Here, not at the top: the publication reads ballot definitions, and the ballot
+    # operations import this module to queue their live updates (changed).
+    from voting.realtime.published import publish_live
+
     with _lock:
         pending = list(_dirty)
         _dirty.clear()
     app = _state["app"]
     k = checked_k(app.config.get("LIVE_MIN_BATCH", MIN_K)) if app else MIN_K
     for conference_id in pending:
-        publish_live(conference_id, k)
-        db.session.commit()
+        with transaction():
+            publish_live(conference_id, k)
         conference = db.session.get(Conference, conference_id)
         if conference is None:
             continue
