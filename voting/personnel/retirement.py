@@ -51,10 +51,6 @@ class Month:
     year: int
     month: int
 
-    @property
-    def index(self) -> int:
-        return self.year * 12 + self.month - 1
-
     @classmethod
     def of(cls, index: int) -> Month:
         return cls(index // 12, index % 12 + 1)
@@ -62,6 +58,11 @@ class Month:
     @classmethod
     def from_date(cls, day: date) -> Month:
         return cls(day.year, day.month)
+
+    @property
+    def index(self) -> int:
+        """Months since year 0: the inverse of :meth:`of`."""
+        return self.year * 12 + self.month - 1
 
     def __str__(self) -> str:
         return f"{self.month:02d}/{self.year}"
