@@ -1,8 +1,3 @@
-# NOTE (result-document helper, 04:57 UTC): this file's UNCOMMITTED edits by another
-# helper (the run_or_flash/_act rework) were lost by an accidental truncation; the file was
-# restored from HEAD. Only 3 lines differ from HEAD (the result document is typed now):
-# the MinutesView import, projector_fit's annotation, and decision["doc"].receipts.
-# Please re-apply your edits, then delete this note. Sorry.
 """The chair's pages: list, set-up, attendance, open/close/lock, projector."""
 
 from __future__ import annotations
@@ -28,23 +23,19 @@ from voting.errors import DomainError
 from voting.extensions import db
 from voting.minutes.record import dated_notes, record_of
 from voting.minutes.report import MinutesView, decision_view
-from voting.realtime.publisher import notify
-from voting.views import flash_error
+from voting.views import flash_error, run_or_flash
 
 blueprint = Blueprint("conferences", __name__)
 
 
-def _act(conference: Conference, action: Callable[[], Any], done: str) -> Any:
-    """Run one operation, commit once, then tell the live screens."""
-    try:
-        result = action()
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash_error(exc)
+def _act(action: Callable[[], Any], done: str) -> Any:
+    """Run one operation through the one commit point; None if it was refused (flashed).
+
+    The operation queues the live screens' update itself (voting.realtime.publisher).
+    """
+    kept, result = run_or_flash(action, done)
+    if not kept:
         return None
-    notify(conference.id)
-    flash(done, "ok")
     return result if result is not None else True
 
 
@@ -72,14 +63,11 @@ def new() -> ResponseReturnValue:
     form = ConferenceForm()
     form.set_step_choices(ruleset, _locale())
     if form.validate_on_submit():
-        try:
-            conference = ops.create_conference(current_user, form.to_data(), ruleset)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash_error(exc)
-        else:
-            flash(_("Conference created. Take attendance next."), "ok")
+        conference = _act(
+            lambda: ops.create_conference(current_user, form.to_data(), ruleset),
+            _("Conference created. Take attendance next."),
+        )
+        if conference:
             return redirect(url_for("conferences.show", public_id=conference.public_id))
     return _form_page(form, None)
 
@@ -115,14 +103,7 @@ def edit(public_id: str) -> ResponseReturnValue:
             return _form_page(form, conference)
         if ops.from_process(conference):
             data.pop("positions", None)  # the process owns the ballot
-        try:
-            ops.update_conference(conference, data, ruleset)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash_error(exc)
-        else:
-            flash(_("Set-up saved."), "ok")
+        if _act(lambda: ops.update_conference(conference, data, ruleset), _("Set-up saved.")):
             return redirect(url_for("conferences.show", public_id=public_id))
     return _form_page(form, conference)
 
@@ -196,7 +177,7 @@ def attendance(public_id: str) -> ResponseReturnValue:
             attendance_input={row["person_id"]: row for row in rows},
             missing_reasons={p.id for p in missing},
         )
-    _act(conference, lambda: ops.set_attendance(conference, rows), _("Attendance saved."))
+    _act(lambda: ops.set_attendance(conference, rows), _("Attendance saved."))
     return redirect(url_for("conferences.show", public_id=public_id) + "#attendance")
 
 
@@ -206,7 +187,6 @@ def open_ballot(public_id: str) -> ResponseReturnValue:
     conference = conference_for(public_id, run=True)
     key = str(current_app.config["SECRET_KEY"])
     _act(
-        conference,
         lambda: ops.open_ballot(conference, key, request.form.get("paper", 0)),
         _("The ballot is open. Hand out the QR slips."),
     )
@@ -235,7 +215,6 @@ def void(public_id: str) -> ResponseReturnValue:
             "conferences/void_confirm.html", conference=conference, code=code.strip().upper()
         )
     replacement = _act(
-        conference,
         lambda: void_token(conference, code, key),
         _("The slip was voided and a replacement issued."),
     )
@@ -253,7 +232,7 @@ def void(public_id: str) -> ResponseReturnValue:
 def close(public_id: str) -> ResponseReturnValue:
     conference = conference_for(public_id, run=True)
     # The close queues the secrecy scrub itself (voting.effects): it runs once committed.
-    _act(conference, lambda: ops.close_ballot(conference), _("The ballot is closed."))
+    _act(lambda: ops.close_ballot(conference), _("The ballot is closed."))
     return redirect(url_for("conferences.show", public_id=public_id))
 
 
@@ -268,7 +247,6 @@ def head_decision(public_id: str) -> ResponseReturnValue:
     }
     correcting = conference.head_decision_json is not None
     _act(
-        conference,
         lambda: ops.record_head_decision(conference, request.form.get("decided_by", ""), choice),
         _("The head of unit's decision is corrected.")
         if correcting
@@ -308,7 +286,7 @@ def lock(public_id: str) -> ResponseReturnValue:
     ):
         flash(_("Some fields of the minutes are empty: tick the box to lock anyway."), "error")
         return _lock_page(conference, 422, refused=True)
-    _act(conference, lambda: ops.lock_result(conference), _("The result is locked."))
+    _act(lambda: ops.lock_result(conference), _("The result is locked."))
     return redirect(url_for("conferences.show", public_id=public_id))
 
 
