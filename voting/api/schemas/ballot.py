@@ -1,7 +1,7 @@
 """The ballot's shapes: tokens and the kiosk, the live tally, what a phone sees and sends.
 
 They match :mod:`voting.api.routes` (``open_ballot``, ``void``, ``ballot_definition``,
-``cast``), :func:`voting.ballots.routes.kiosk_state` and
+``cast``), :func:`voting.ballots.slips.kiosk_state` and
 :mod:`voting.realtime.snapshots`.
 """
 

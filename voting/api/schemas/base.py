@@ -74,7 +74,8 @@ Absent = SkipJsonSchema[None]
 
 
 def omitted(description: str | None = None) -> Any:
-    """A field the answer carries only when it applies: not required, no default shown."""
+    """A key that may be missing (an answer's that applies only sometimes, a body's the
+    client may leave out): not required, and no default shown."""
     return Field(None, description=description, json_schema_extra=_no_default)
 
 
