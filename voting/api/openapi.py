@@ -160,17 +160,19 @@ def operation_object(op: Operation) -> Schema:
     return out
 
 
+def path_item(path: str) -> Schema:
+    """An empty path item naming the parameters its template has."""
+    names = [name for key, name in PARAMETER_NAMES.items() if key in path]
+    if not names:
+        return {}
+    return {"parameters": [{"$ref": f"#/components/parameters/{name}"} for name in names]}
+
+
 def path_items(operations: tuple[Operation, ...]) -> dict[str, Schema]:
-    """Operations grouped by path, each path naming the parameters its template has."""
+    """Operations grouped by path."""
     items: dict[str, Schema] = {}
     for op in operations:
-        item = items.get(op.path)
-        if item is None:
-            item = items[op.path] = {}
-            names = [name for key, name in PARAMETER_NAMES.items() if key in op.path]
-            if names:
-                item["parameters"] = [{"$ref": f"#/components/parameters/{n}"} for n in names]
-        item[op.method] = operation_object(op)
+        items.setdefault(op.path, path_item(op.path))[op.method] = operation_object(op)
     return items
 
 
