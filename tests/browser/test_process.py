@@ -91,7 +91,11 @@ def seed_cuc_list(unit_id: int) -> None:
     from voting.conferences.rules import current_ruleset
     from voting.extensions import db
     from voting.personnel.models import Unit
-    from voting.planning import operations as ops
+    from voting.planning.approval import record_decision
+    from voting.planning.processes import create_process
+    from voting.planning.records import approve_list, record_source_list
+    from voting.planning.steps import find_process, incoming
+    from voting.planning.vote import complete_vote_step, create_step_conference
 
     app = create_app({"LIVE_TICKER": False})
     client = app.test_client()
@@ -110,7 +114,7 @@ def seed_cuc_list(unit_id: int) -> None:
         unit = db.session.get(Unit, unit_id)
         assert chair is not None and unit is not None
         members = {m.name: m.id for m in unit.members}
-        process = ops.create_process(
+        process = create_process(
             chair,
             {
                 "unit_id": unit_id,
@@ -128,7 +132,7 @@ def seed_cuc_list(unit_id: int) -> None:
 
         def step(name: str) -> tuple[Any, Any]:
             db.session.commit()  # a fresh transaction sees what the API requests wrote
-            found = ops.find_process(public_id)
+            found = find_process(public_id)
             assert found is not None
             return found, next(s for s in found.steps if s.step == name)
 
@@ -139,15 +143,15 @@ def seed_cuc_list(unit_id: int) -> None:
             for name in names
         ]
         data = {"plan": "Kế hoạch số 01/KH-CTHADS", "drafted_on": "2026-11-02", "nominees": rows}
-        ops.record_source_list(p, row, data, ruleset)
+        record_source_list(p, row, data, ruleset)
         p, row = step("B2")
-        approved = [n.id for n in ops.incoming(p, row)]
-        ops.approve_list(p, row, {"meeting_on": "2026-11-05", "approved": approved}, ruleset)
+        approved = [n.id for n in incoming(p, row)]
+        approve_list(p, row, {"meeting_on": "2026-11-05", "approved": approved}, ruleset)
         # 11, 7 and 3 summoned: 4, 4 and 2 agree votes pass every step.
         for name, voters in (("B3", 4), ("B4", 4), ("B5", 2)):
             p, row = step(name)
             details = {"held_on": "2026-11-23", "place": "Hội trường Cục", "chair_name": CHAIR[2]}
-            cid = ops.create_step_conference(p, row, details, ruleset).public_id
+            cid = create_step_conference(p, row, details, ruleset).public_id
             db.session.commit()
             conf = api("GET", f"/api/v1/conferences/{cid}")
             marks = [{"person_id": x["id"], "present": True, "reason": ""} for x in conf["people"]]
@@ -170,16 +174,16 @@ def seed_cuc_list(unit_id: int) -> None:
             api("POST", f"/api/v1/conferences/{cid}/close")
             api("POST", f"/api/v1/conferences/{cid}/lock")
             p, row = step(name)
-            ops.complete_vote_step(p, row, ruleset)
+            complete_vote_step(p, row, ruleset)
         p, row = step("B6")
         decision = {
             "outcome": "approved",
             "number": SEED_DECISION,
             "signed_on": "2026-12-01",
             "signer": "Tổng cục trưởng",
-            "approved": [n.id for n in ops.incoming(p, row)],
+            "approved": [n.id for n in incoming(p, row)],
         }
-        ops.record_decision(p, row, decision, ruleset)
+        record_decision(p, row, decision, ruleset)
         db.session.commit()
         assert p.status == "approved"
 

@@ -22,8 +22,12 @@ from voting.errors import DomainError
 from voting.extensions import db
 from voting.personnel.models import Unit
 from voting.personnel.operations import add_members, create_unit, parse_register
-from voting.planning import operations as ops
+from voting.planning.approval import record_decision
 from voting.planning.models import Nominee, Process, ProcessStep
+from voting.planning.processes import create_process
+from voting.planning.records import approve_list, record_source_list
+from voting.planning.steps import find_process, incoming, outgoing, removal_proposals
+from voting.planning.vote import complete_vote_step, create_step_conference
 
 REGISTER = DEMO_REGISTER
 
@@ -75,7 +79,7 @@ class Flow:
 
     @property
     def process(self) -> Process:
-        found = ops.find_process(self.public_id)
+        found = find_process(self.public_id)
         assert found is not None
         return found
 
@@ -94,7 +98,7 @@ class Flow:
         )
 
     def names(self, step: str, kind: str = "carried") -> list[str]:
-        return sorted(n.name for n in ops.outgoing(self.step(step), kind))
+        return sorted(n.name for n in outgoing(self.step(step), kind))
 
     # ---- non-vote steps
 
@@ -105,7 +109,7 @@ class Flow:
             for pos, names in people.items()
             for name in names
         ]
-        ops.record_source_list(
+        record_source_list(
             process,
             self.step(step),
             {
@@ -122,8 +126,8 @@ class Flow:
 
     def approve(self, step: str, drop: tuple[str, ...] = (), **extra: Any) -> None:
         row = self.step(step)
-        keep = [n.id for n in ops.incoming(self.process, row) if n.name not in drop]
-        ops.approve_list(
+        keep = [n.id for n in incoming(self.process, row) if n.name not in drop]
+        approve_list(
             self.process,
             row,
             {"meeting_on": "2026-11-05", "conclusion": "Thống nhất", "approved": keep, **extra},
@@ -133,9 +137,9 @@ class Flow:
 
     def decide(self, step: str, outcome: str = "approved", removed: tuple[str, ...] = ()) -> None:
         row = self.step(step)
-        approved = [n.id for n in ops.incoming(self.process, row)]
-        removals = [n.id for n in ops.removal_proposals(self.process) if n.name in removed]
-        ops.record_decision(
+        approved = [n.id for n in incoming(self.process, row)]
+        removals = [n.id for n in removal_proposals(self.process) if n.name in removed]
+        record_decision(
             self.process,
             row,
             {
@@ -155,7 +159,7 @@ class Flow:
     def conference(self, step: str, keep: tuple[str, ...] = ()) -> dict[str, Any]:
         """The step's conference; ``keep`` names flagged people the chair keeps on the ballot."""
         decisions = {str(n.id): "keep" for n in self.process.nominees if n.name in keep}
-        conference = ops.create_step_conference(
+        conference = create_step_conference(
             self.process,
             self.step(step),
             {
@@ -183,7 +187,7 @@ class Flow:
         """Run the step's conference: ``ballots`` name, per position, who each agrees with."""
         conf = self.conference(step, keep)
         self.run(conf, ballots, absent=absent, head=head)
-        ops.complete_vote_step(self.process, self.step(step), current_ruleset())
+        complete_vote_step(self.process, self.step(step), current_ruleset())
         self.commit()
         return conf
 
@@ -293,7 +297,7 @@ def start_flow(app: Flask, unit: int, chair_api: Api) -> Iterator[Callable[..., 
         ) -> Flow:
             chair = db.session.scalar(sa.select(User).where(User.username == "chair"))
             assert chair is not None
-            process = ops.create_process(
+            process = create_process(
                 chair,
                 {
                     "unit_id": unit_id or unit,

@@ -14,7 +14,8 @@ from voting.clock import local_today
 from voting.conferences.rules import current_ruleset
 from voting.errors import DomainError
 from voting.extensions import db
-from voting.planning import operations as ops
+from voting.planning.approval import record_decision
+from voting.planning.consultation import finish_consultation, record_consultation
 from voting.planning.models import PlanningEntry
 from voting.planning.supplement import supplement_list
 
@@ -31,7 +32,7 @@ def test_a_future_decision_date_is_refused(start_flow: Callable[..., Flow]) -> N
     tomorrow = (local_today() + timedelta(days=1)).isoformat()
     for outcome in ("submitted", "approved"):
         with pytest.raises(DomainError) as info:
-            ops.record_decision(
+            record_decision(
                 flow.process,
                 flow.step("B6"),
                 {
@@ -76,7 +77,7 @@ def run_external_through_pages(flow: Flow, api: Api) -> None:
     flow.approve("B2")
     items = list(current_ruleset().dossier_items_vi)
     for name, have in ((NAM, items[:3]), (HOA, items)):
-        ops.record_consultation(
+        record_consultation(
             flow.process,
             flow.step("B3"),
             flow.nominee(name).id,
@@ -112,7 +113,7 @@ def test_external_people_their_age_sex_and_dossier(
     assert "3/5" in consult
     finish = page[page.index('id="form-B3-finish"') :]
     assert 'data-dossier="3/5"' in finish and 'data-dossier="5/5"' in finish
-    ops.finish_consultation(
+    finish_consultation(
         flow.process, flow.step("B3"), {"proceed": [nam.id, hoa.id]}, current_ruleset()
     )
     flow.commit()

@@ -18,8 +18,9 @@ from voting.conferences.models import Conference
 from voting.conferences.rules import current_ruleset
 from voting.errors import DomainError
 from voting.extensions import db
-from voting.planning import operations as ops
+from voting.planning.consultation import finish_consultation, record_consultation
 from voting.planning.models import PlanningEntry
+from voting.planning.records import record_source_list
 
 PCT = "Phó Cục trưởng"
 CT = "Cục trưởng"
@@ -190,7 +191,7 @@ def test_phong_term_then_annual_review_with_removal(start_flow: Callable[..., Fl
 def run_external(flow: Flow, position: str) -> None:
     process = flow.process
     pid = flow.position_id(position)
-    ops.record_source_list(
+    record_source_list(
         process,
         flow.step("B1"),
         {
@@ -222,10 +223,10 @@ def run_external(flow: Flow, position: str) -> None:
     nam, hoa = flow.nominee("Trần Văn Nam"), flow.nominee("Lý Thị Hoa")
     row = flow.step("B3")
     with pytest.raises(DomainError) as refused:
-        ops.finish_consultation(flow.process, row, {"proceed": [nam.id, hoa.id]}, current_ruleset())
+        finish_consultation(flow.process, row, {"proceed": [nam.id, hoa.id]}, current_ruleset())
     assert refused.value.code == "consultation_missing"
     db.session.rollback()
-    ops.record_consultation(
+    record_consultation(
         flow.process,
         flow.step("B3"),
         nam.id,
@@ -239,7 +240,7 @@ def run_external(flow: Flow, position: str) -> None:
         upload=("y-kien An Giang.pdf", "application/pdf", b"%PDF-1.4 opinion"),
     )
     flow.commit()
-    ops.finish_consultation(flow.process, flow.step("B3"), {"proceed": [nam.id]}, current_ruleset())
+    finish_consultation(flow.process, flow.step("B3"), {"proceed": [nam.id]}, current_ruleset())
     flow.commit()
     assert flow.names("B3") == sorted(["Trần Văn Nam"])
     assert flow.nominee("Trần Văn Nam").consult["attachments"][0]["name"] == "y-kien An Giang.pdf"

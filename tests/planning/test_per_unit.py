@@ -16,9 +16,9 @@ from voting.conferences.rules import current_ruleset
 from voting.extensions import db
 from voting.personnel.models import Member, Unit
 from voting.personnel.operations import add_discipline
-from voting.planning import operations as ops
 from voting.planning.lists import unit_lists
 from voting.planning.models import PlanningEntry
+from voting.planning.vote import complete_vote_step
 
 CT, PCT, PTP = "Cục trưởng", "Phó Cục trưởng", "Phó Trưởng phòng"
 FIRST_UNIT = "Cục Thi hành án dân sự tỉnh Kiên Giang"
@@ -28,7 +28,7 @@ def vote_all(flow: Flow, step: str, ballot: dict[str, list[str]]) -> dict[str, A
     """Everyone summoned comes and casts the same ballot; the result is carried on."""
     conf = flow.conference(step)
     flow.run(conf, [ballot] * len(conf["people"]))
-    ops.complete_vote_step(flow.process, flow.step(step), current_ruleset())
+    complete_vote_step(flow.process, flow.step(step), current_ruleset())
     flow.commit()
     return conf
 

@@ -10,8 +10,13 @@ from tests.planning.conftest import TCCB, Flow, member_id, refused
 from voting.auth.models import User
 from voting.conferences.rules import current_ruleset
 from voting.extensions import db
-from voting.planning import operations as ops
+from voting.planning.approval import record_decision
+from voting.planning.consultation import MAX_UPLOAD, finish_consultation, record_consultation
+from voting.planning.exits import record_exit
 from voting.planning.models import PlanningEntry, StepEntry
+from voting.planning.processes import create_process
+from voting.planning.records import approve_list, record_source_list
+from voting.planning.vote import complete_vote_step, create_step_conference
 
 PCT = "Phó Cục trưởng"
 
@@ -46,13 +51,11 @@ def test_process_set_up_refuses_bad_input(start_flow: Callable[..., Flow], unit:
     ]
     for change, field in cases:
         refused(
-            lambda c=change: ops.create_process(chair, {**good, **c}, ruleset),
+            lambda c=change: create_process(chair, {**good, **c}, ruleset),
             "invalid_field",
             field,
         )
-    refused(
-        lambda: ops.create_process(chair, ["not", "an", "object"], ruleset), "invalid_field", "$"
-    )  # type: ignore[arg-type]
+    refused(lambda: create_process(chair, ["not", "an", "object"], ruleset), "invalid_field", "$")  # type: ignore[arg-type]
     from voting.planning.models import Process
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Process)) == 0
@@ -63,13 +66,13 @@ def test_steps_run_in_order_and_a_done_step_never_changes(start_flow: Callable[.
     ruleset = current_ruleset()
     refused(lambda: flow.approve("B2"), "step_not_current")
     refused(
-        lambda: ops.create_step_conference(flow.process, flow.step("B3"), {}, ruleset),
+        lambda: create_step_conference(flow.process, flow.step("B3"), {}, ruleset),
         "step_not_current",
     )
     pid = flow.position_id(PCT)
     # In-house planning picks from the register: a typed name is refused.
     refused(
-        lambda: ops.record_source_list(
+        lambda: record_source_list(
             flow.process,
             flow.step("B1"),
             {"nominees": [{"position": pid, "name": "Ai đó"}]},
@@ -79,7 +82,7 @@ def test_steps_run_in_order_and_a_done_step_never_changes(start_flow: Callable[.
         "nominees[0].member_id",
     )
     refused(
-        lambda: ops.record_source_list(
+        lambda: record_source_list(
             flow.process,
             flow.step("B1"),
             {"nominees": [{"position": 999, "member_id": 1}]},
@@ -90,7 +93,7 @@ def test_steps_run_in_order_and_a_done_step_never_changes(start_flow: Callable[.
     )
     twice = [{"position": pid, "member_id": member_id("Phạm Thị Yến")}] * 2
     refused(
-        lambda: ops.record_source_list(flow.process, flow.step("B1"), {"nominees": twice}, ruleset),
+        lambda: record_source_list(flow.process, flow.step("B1"), {"nominees": twice}, ruleset),
         "invalid_field",
         "nominees[1]",
     )
@@ -101,7 +104,7 @@ def test_steps_run_in_order_and_a_done_step_never_changes(start_flow: Callable[.
     # B2 can approve only people B1 proposed.
     lan = member_id("Huỳnh Thị Lan")
     refused(
-        lambda: ops.approve_list(
+        lambda: approve_list(
             flow.process,
             flow.step("B2"),
             {"meeting_on": "2026-11-05", "approved": [lan + 1000]},
@@ -111,7 +114,7 @@ def test_steps_run_in_order_and_a_done_step_never_changes(start_flow: Callable[.
         "approved",
     )
     refused(
-        lambda: ops.approve_list(
+        lambda: approve_list(
             flow.process, flow.step("B2"), {"meeting_on": "5/11/2026", "approved": []}, ruleset
         ),
         "invalid_field",
@@ -119,22 +122,16 @@ def test_steps_run_in_order_and_a_done_step_never_changes(start_flow: Callable[.
     )
     flow.approve("B2")
     # The vote step: no carrying on before the result is locked, one conference only.
-    refused(
-        lambda: ops.complete_vote_step(flow.process, flow.step("B3"), ruleset), "result_not_locked"
-    )
+    refused(lambda: complete_vote_step(flow.process, flow.step("B3"), ruleset), "result_not_locked")
     flow.conference("B3")
     refused(
-        lambda: ops.create_step_conference(flow.process, flow.step("B3"), {}, ruleset),
+        lambda: create_step_conference(flow.process, flow.step("B3"), {}, ruleset),
         "conference_exists",
     )
-    refused(
-        lambda: ops.complete_vote_step(flow.process, flow.step("B3"), ruleset), "result_not_locked"
-    )
+    refused(lambda: complete_vote_step(flow.process, flow.step("B3"), ruleset), "result_not_locked")
     # Recording a decision at a vote step is the wrong kind of record.
     refused(
-        lambda: ops.record_decision(
-            flow.process, flow.step("B3"), {"outcome": "approved"}, ruleset
-        ),
+        lambda: record_decision(flow.process, flow.step("B3"), {"outcome": "approved"}, ruleset),
         "wrong_step_kind",
     )
     assert [s.status for s in flow.process.steps] == [
@@ -152,7 +149,7 @@ def test_consultation_and_decision_refuse_bad_input(start_flow: Callable[..., Fl
     ruleset = current_ruleset()
     pid = flow.position_id(PCT)
     refused(
-        lambda: ops.record_source_list(
+        lambda: record_source_list(
             flow.process,
             flow.step("B1"),
             {"nominees": [{"position": pid, "name": "Trần Văn Nam"}]},
@@ -161,7 +158,7 @@ def test_consultation_and_decision_refuse_bad_input(start_flow: Callable[..., Fl
         "invalid_field",
         "agency",
     )
-    ops.record_source_list(
+    record_source_list(
         flow.process,
         flow.step("B1"),
         {"nominees": [{"position": pid, "name": "Trần Văn Nam", "agency": "Cục THADS An Giang"}]},
@@ -173,7 +170,7 @@ def test_consultation_and_decision_refuse_bad_input(start_flow: Callable[..., Fl
     row = flow.step("B3")
     base = {"met_on": "2026-11-10"}
     refused(
-        lambda: ops.record_consultation(
+        lambda: record_consultation(
             flow.process,
             row,
             nam.id,
@@ -184,29 +181,29 @@ def test_consultation_and_decision_refuse_bad_input(start_flow: Callable[..., Fl
         "invalid_field",
         "opinion_file",
     )
-    big = b"%PDF" + b"0" * ops.MAX_UPLOAD
+    big = b"%PDF" + b"0" * MAX_UPLOAD
     refused(
-        lambda: ops.record_consultation(
+        lambda: record_consultation(
             flow.process, row, nam.id, base, ruleset, upload=("a.pdf", "application/pdf", big)
         ),
         "invalid_field",
         "opinion_file",
     )
     refused(
-        lambda: ops.record_consultation(
+        lambda: record_consultation(
             flow.process, row, nam.id, {**base, "dossier": ["Giấy tờ lạ"]}, ruleset
         ),
         "invalid_field",
         "dossier",
     )
     refused(
-        lambda: ops.record_consultation(flow.process, row, 9999, base, ruleset),
+        lambda: record_consultation(flow.process, row, 9999, base, ruleset),
         "invalid_field",
         "nominee",
     )
     assert flow.nominee("Trần Văn Nam").consult == {}
-    ops.record_consultation(flow.process, row, nam.id, base, ruleset)
-    ops.finish_consultation(flow.process, row, {"proceed": [nam.id]}, ruleset)
+    record_consultation(flow.process, row, nam.id, base, ruleset)
+    finish_consultation(flow.process, row, {"proceed": [nam.id]}, ruleset)
     flow.commit()
     flow.vote("B4", [{PCT: ["Trần Văn Nam"]}] * 2, keep=("Trần Văn Nam",))
     b5 = flow.step("B5")
@@ -217,22 +214,22 @@ def test_consultation_and_decision_refuse_bad_input(start_flow: Callable[..., Fl
         "signer": "Cục trưởng",
     }
     refused(
-        lambda: ops.record_decision(flow.process, b5, {**good, "outcome": "maybe"}, ruleset),
+        lambda: record_decision(flow.process, b5, {**good, "outcome": "maybe"}, ruleset),
         "invalid_field",
         "outcome",
     )
     refused(
-        lambda: ops.record_decision(flow.process, b5, {**good, "number": ""}, ruleset),
+        lambda: record_decision(flow.process, b5, {**good, "number": ""}, ruleset),
         "invalid_field",
         "number",
     )
     refused(
-        lambda: ops.record_decision(flow.process, b5, {**good, "approved": [nam.id + 99]}, ruleset),
+        lambda: record_decision(flow.process, b5, {**good, "approved": [nam.id + 99]}, ruleset),
         "invalid_field",
         "approved",
     )
     refused(
-        lambda: ops.record_decision(flow.process, b5, {**good, "removed": [nam.id]}, ruleset),
+        lambda: record_decision(flow.process, b5, {**good, "removed": [nam.id]}, ruleset),
         "invalid_field",
         "removed",
     )
@@ -240,26 +237,24 @@ def test_consultation_and_decision_refuse_bad_input(start_flow: Callable[..., Fl
     flow.decide("B5")
     entry = db.session.scalars(sa.select(PlanningEntry)).one()
     refused(
-        lambda: ops.record_exit(
+        lambda: record_exit(
             entry, {"reason": "removal-vote", "left_on": "2027-01-01", "decision": "x"}
         ),
         "invalid_field",
         "reason",
     )
     refused(
-        lambda: ops.record_exit(
+        lambda: record_exit(
             entry, {"reason": "appointed", "left_on": "2027-01-01", "decision": ""}
         ),
         "invalid_field",
         "decision",
     )
     assert entry.active
-    ops.record_exit(
-        entry, {"reason": "appointed", "left_on": "2027-01-01", "decision": "5/QĐ-TCTHADS"}
-    )
+    record_exit(entry, {"reason": "appointed", "left_on": "2027-01-01", "decision": "5/QĐ-TCTHADS"})
     db.session.commit()
     refused(
-        lambda: ops.record_exit(
+        lambda: record_exit(
             entry, {"reason": "appointed", "left_on": "2027-02-01", "decision": "6/QĐ"}
         ),
         "already_left",
@@ -319,12 +314,12 @@ def test_an_uploaded_letter_with_a_vietnamese_name_downloads(
     ruleset = current_ruleset()
     pid = flow.position_id(PCT)
     nominee = {"position": pid, "name": "Trần Văn Nam", "agency": "Cục THADS An Giang"}
-    ops.record_source_list(flow.process, flow.step("B1"), {"nominees": [nominee]}, ruleset)
+    record_source_list(flow.process, flow.step("B1"), {"nominees": [nominee]}, ruleset)
     flow.commit()
     flow.approve("B2")
     nam = flow.nominee("Trần Văn Nam")
     upload = ("Ý kiến Cục An Giang.pdf", "application/pdf", b"%PDF-1.4 letter")
-    ops.record_consultation(
+    record_consultation(
         flow.process, flow.step("B3"), nam.id, {"met_on": "2026-11-10"}, ruleset, upload=upload
     )
     flow.commit()

@@ -20,8 +20,8 @@ from voting.audit.models import AuditEntry
 from voting.conferences.models import Conference
 from voting.conferences.rules import current_ruleset
 from voting.extensions import db
-from voting.planning import operations as ops
 from voting.planning import stalled
+from voting.planning.vote import complete_vote_step, create_step_conference
 
 TP, PTP = "Trưởng phòng", "Phó Trưởng phòng"
 TAM, KHOA, HANH = "Lê Thị Phương Tâm", "Đặng Văn Khoa", "Ngô Thị Hạnh"
@@ -60,7 +60,7 @@ def test_the_process_says_so_and_holds_the_vote_again(
     )
     assert "data-carry-back" in conference_page
     assert f'/p/{flow.public_id}#form-B4-carry"' in conference_page
-    ops.complete_vote_step(flow.process, flow.step("B4"), current_ruleset())
+    complete_vote_step(flow.process, flow.step("B4"), current_ruleset())
     flow.commit()
     first = flow.step("B4").conference
     assert flow.names("B4") == [TAM]
@@ -73,7 +73,7 @@ def test_the_process_says_so_and_holds_the_vote_again(
     assert f'data-gap="{PTP}"' in b5 and 'id="repeat-B5"' in b5 and "end-" in b5
     ruleset = current_ruleset()
     error = refused(
-        lambda: ops.create_step_conference(flow.process, flow.step("B5"), {}, ruleset),
+        lambda: create_step_conference(flow.process, flow.step("B5"), {}, ruleset),
         "position_without_people",
     )
     assert error.params["positions"] == PTP
@@ -102,7 +102,7 @@ def test_the_process_says_so_and_holds_the_vote_again(
     assert [p["name"] for p in conf["positions"]] == [PTP]
     assert sorted(ballot_names(conf, PTP)) == sorted([KHOA, HANH])
     flow.run(conf, [{PTP: [KHOA]}] * 2)
-    ops.complete_vote_step(flow.process, flow.step("B4"), current_ruleset())
+    complete_vote_step(flow.process, flow.step("B4"), current_ruleset())
     flow.commit()
     assert flow.names("B4") == sorted([TAM, KHOA])
     assert "repeat" not in flow.step("B4").outcome
@@ -121,7 +121,7 @@ def test_a_position_ends_with_nobody_planned(
     start_flow: Callable[..., Flow], chair_api: Api
 ) -> None:
     flow = stuck_at_b5(start_flow, {TP: [TAM]})
-    ops.complete_vote_step(flow.process, flow.step("B4"), current_ruleset())
+    complete_vote_step(flow.process, flow.step("B4"), current_ruleset())
     flow.commit()
     ruleset = current_ruleset()
     pid = flow.position_id(PTP)
@@ -172,7 +172,7 @@ def test_a_vote_step_with_nobody_left_is_held_without_a_ballot(
     start_flow: Callable[..., Flow],
 ) -> None:
     flow = stuck_at_b5(start_flow, {})
-    ops.complete_vote_step(flow.process, flow.step("B4"), current_ruleset())
+    complete_vote_step(flow.process, flow.step("B4"), current_ruleset())
     flow.commit()
     ruleset = current_ruleset()
     refused(

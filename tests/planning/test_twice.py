@@ -17,8 +17,11 @@ from tests.planning.test_flows import ballot_names, planning_list, run_cuc_term
 from tests.planning.test_per_unit import vote_all
 from voting.conferences.rules import current_ruleset
 from voting.extensions import db
-from voting.planning import operations as ops
+from voting.planning.approval import record_decision
+from voting.planning.consultation import finish_consultation, record_consultation
 from voting.planning.models import PlanningEntry
+from voting.planning.records import record_source_list
+from voting.planning.steps import incoming
 
 CT, PCT = "Cục trưởng", "Phó Cục trưởng"
 YEN, BAO, LAN = "Phạm Thị Yến", "Võ Quốc Bảo", "Huỳnh Thị Lan"
@@ -26,7 +29,7 @@ YEN, BAO, LAN = "Phạm Thị Yến", "Võ Quốc Bảo", "Huỳnh Thị Lan"
 
 def decide(flow: Flow, step: str, names: tuple[str, ...]) -> None:
     row = flow.step(step)
-    ops.record_decision(
+    record_decision(
         flow.process,
         row,
         {
@@ -34,7 +37,7 @@ def decide(flow: Flow, step: str, names: tuple[str, ...]) -> None:
             "number": "30/QĐ-CTHADS",
             "signed_on": "2026-11-30",
             "signer": "Cục trưởng",
-            "approved": [n.id for n in ops.incoming(flow.process, row) if n.name in names],
+            "approved": [n.id for n in incoming(flow.process, row) if n.name in names],
         },
         current_ruleset(),
     )
@@ -64,7 +67,7 @@ def test_the_annual_review_never_offers_someone_already_planned(
     pid = review.position_id(PCT)
     # A supplement adds people not yet planned: Yến already is, for this position.
     error = refused(
-        lambda: ops.record_source_list(
+        lambda: record_source_list(
             review.process,
             review.step("B1"),
             {"nominees": [{"position": pid, "member_id": member_id(YEN)}]},
@@ -114,7 +117,7 @@ def test_the_quota_counts_the_people_already_planned(
     flow = start_flow("cuc", "annual-external", {PCT: 3})
     pid = flow.position_id(PCT)
     people = [("Trần Văn Nam", "Cục THADS tỉnh An Giang"), ("Lý Thị Hoa", "Cục THADS Cà Mau")]
-    ops.record_source_list(
+    record_source_list(
         flow.process,
         flow.step("B1"),
         {
@@ -128,16 +131,16 @@ def test_the_quota_counts_the_people_already_planned(
     flow.commit()
     flow.approve("B2")
     items = list(current_ruleset().dossier_items_vi)
-    for nominee in ops.incoming(flow.process, flow.step("B3")):
-        ops.record_consultation(
+    for nominee in incoming(flow.process, flow.step("B3")):
+        record_consultation(
             flow.process,
             flow.step("B3"),
             nominee.id,
             {"met_on": "2026-11-10", "dossier": items},
             current_ruleset(),
         )
-    ids = [n.id for n in ops.incoming(flow.process, flow.step("B3"))]
-    ops.finish_consultation(flow.process, flow.step("B3"), {"proceed": ids}, current_ruleset())
+    ids = [n.id for n in incoming(flow.process, flow.step("B3"))]
+    finish_consultation(flow.process, flow.step("B3"), {"proceed": ids}, current_ruleset())
     flow.commit()
     vote_all(flow, "B4", {PCT: ["Trần Văn Nam", "Lý Thị Hoa"]})
     page = chair_api.get(f"/p/{flow.public_id}?lang=vi").get_data(as_text=True)

@@ -268,15 +268,18 @@ def planning_scene(app: Flask) -> dict[str, Any]:
     from voting.conferences.rules import current_ruleset
     from voting.extensions import db
     from voting.personnel.operations import add_members, create_unit
-    from voting.planning import operations as planning
+    from voting.planning.consultation import record_consultation
     from voting.planning.models import Attachment, PlanningEntry
+    from voting.planning.processes import create_process
+    from voting.planning.records import approve_list, record_source_list
+    from voting.planning.steps import incoming
 
     with app.app_context():
         ruleset = current_ruleset()
         unit = create_unit({"name": "Cục THADS tỉnh Kiên Giang"})
         members = add_members(unit, [{"name": "Phạm Thị Yến", "roles": ["cuc-leader"]}], ruleset)
         chair = db.session.scalar(sa.select(User).where(User.username == "chair"))
-        process = planning.create_process(
+        process = create_process(
             chair,
             {
                 "unit_id": unit.id,
@@ -292,12 +295,12 @@ def planning_scene(app: Flask) -> dict[str, Any]:
         steps = process.steps
         position = process.positions[0].id
         nominee = {"position": position, "name": "Trần Văn Nam", "agency": "Cục THADS An Giang"}
-        planning.record_source_list(process, steps[0], {"nominees": [nominee]}, ruleset)
-        nominees = planning.incoming(process, steps[1])
-        planning.approve_list(
+        record_source_list(process, steps[0], {"nominees": [nominee]}, ruleset)
+        nominees = incoming(process, steps[1])
+        approve_list(
             process, steps[1], {"meeting_on": "2026-11-05", "approved": [nominees[0].id]}, ruleset
         )
-        planning.record_consultation(
+        record_consultation(
             process,
             steps[2],
             nominees[0].id,

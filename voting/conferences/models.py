@@ -18,6 +18,8 @@ from voting.auth.models import User, utcnow
 from voting.extensions import Model, db
 
 STATUSES = ("draft", "open", "closed", "locked")
+#: Who sets a conference's ballot: its chair, or the planning process that created it.
+BALLOT_OWNERS = ("chair", "process")
 #: The shape of a public id (secrets.token_urlsafe); anything else names nothing.
 PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
@@ -45,6 +47,9 @@ class Conference(Model):
     __tablename__ = "conferences"
     __table_args__ = (
         sa.CheckConstraint(f"status IN {STATUSES!r}", name="ck_conferences_status"),
+        sa.CheckConstraint(
+            f"ballot_owner IN {BALLOT_OWNERS!r}", name="ck_conferences_ballot_owner"
+        ),
         sa.CheckConstraint(
             "present_count IS NULL OR present_count <= summoned_count",
             name="ck_conferences_present_le_summoned",
@@ -139,6 +144,11 @@ class Conference(Model):
     #: table: it is part of the status change itself (no extra row to insert, none to
     #: forget), and a flag says nothing about any ballot, token or time.
     scrub_pending: so.Mapped[bool] = so.mapped_column(default=False)
+    #: "process": a planning process set the positions and candidates, and only it
+    #: changes them (the chair edits the rest of the set-up as usual).
+    ballot_owner: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="chair", server_default="chair"
+    )
 
     owner: so.Mapped[User] = so.relationship(foreign_keys=[owner_id])
     secretary_user: so.Mapped[User | None] = so.relationship(foreign_keys=[secretary_user_id])

@@ -187,8 +187,13 @@ def _setup_counts(conference: Conference) -> dict[str, int]:
     }
 
 
-def create_conference(owner: User, data: dict[str, Any], ruleset: Ruleset) -> Conference:
-    """Set up a conference for one vote step of the ruleset."""
+def create_conference(
+    owner: User, data: dict[str, Any], ruleset: Ruleset, *, ballot_owner: str = "chair"
+) -> Conference:
+    """Set up a conference for one vote step of the ruleset.
+
+    ``ballot_owner`` "process": a planning process creates it and gives its ballot.
+    """
     level, flow, step_name = (field_text(data, f, required=True) for f in ("level", "flow", "step"))
     step = ruleset.step(level, flow, step_name)
     if step is None:
@@ -209,6 +214,8 @@ def create_conference(owner: User, data: dict[str, Any], ruleset: Ruleset) -> Co
     )
     db.session.add(conference)
     update_conference(conference, data, ruleset, creating=True)
+    # Only once its ballot is in: from then on the set-up refuses a new one.
+    conference.ballot_owner = ballot_owner
     audit.record(
         "conference.created",
         {
@@ -268,20 +275,9 @@ def update_conference(
     return conference
 
 
-def process_step(conference: Conference) -> Any:
-    """The planning-process step that created this conference, if any."""
-    from voting.planning.models import ProcessStep  # planning builds on conferences
-
-    if conference.id is None:
-        return None
-    return db.session.scalar(
-        sa.select(ProcessStep).where(ProcessStep.conference_id == conference.id)
-    )
-
-
 def from_process(conference: Conference) -> bool:
     """Whether a planning process created this conference (and so owns its ballot)."""
-    return process_step(conference) is not None
+    return conference.ballot_owner == "process"
 
 
 def set_attendance(conference: Conference, rows: Any) -> None:

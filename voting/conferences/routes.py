@@ -131,7 +131,8 @@ def _show_page(conference: Conference, status: int = 200, **extra: Any) -> Respo
         decision=decision,
         replacement=None,
         notes=dated_notes(conference, current_app.config["BABEL_DEFAULT_TIMEZONE"]),
-        process_step=ops.process_step(conference),
+        # The planning process's step that created it (a backref planning defines).
+        process_step=getattr(conference, "process_step", None),
         doubles=double_scans(conference) if conference.is_open else 0,
         **extra,
     )

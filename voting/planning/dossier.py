@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from voting.clock import to_local
 from voting.extensions import db
 from voting.minutes.dossier import DossierFile, dossier_zip
-from voting.planning import operations as ops
 from voting.planning.models import Attachment, Nominee, PlanningEntry, Process
+from voting.planning.steps import step_definition
 from voting.procedure.ruleset import Ruleset
 from voting.validation import csv_cell
 
@@ -45,7 +45,7 @@ def process_document(process: Process, ruleset: Ruleset) -> dict[str, Any]:
     """The whole chain as data: what each step recorded and whom it carried on."""
     steps = []
     for row in process.steps:
-        definition = ops.step_definition(process, row, ruleset)
+        definition = step_definition(process, row, ruleset)
         conference = row.conference
         steps.append(
             {

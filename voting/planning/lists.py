@@ -1,4 +1,6 @@
-"""The approved planning lists, kept per unit: what the list page shows. No Flask import.
+"""The planning lists: a process's as it will stand, and the approved ones kept per unit.
+
+What the list page shows, and the structure checks of both. No Flask import.
 
 Every unit has its own list at each level and phòng. Two units' "Văn phòng" or
 "Phó Cục trưởng" lists are different lists: they are grouped, checked (quota,
@@ -13,10 +15,12 @@ from datetime import date
 import sqlalchemy as sa
 
 from voting.extensions import db
-from voting.personnel.models import Unit
-from voting.planning import operations as ops
-from voting.planning.models import PlanningEntry
-from voting.planning.structure import Structure
+from voting.personnel.models import Member, Unit
+from voting.planning.exits import automatic_exits
+from voting.planning.models import Nominee, PlanningEntry, Process
+from voting.planning.quota import planned
+from voting.planning.steps import MAX_NOMINEES, reference_date, removal_proposals
+from voting.planning.structure import Structure, check, person_of
 from voting.procedure.ruleset import Ruleset
 
 
@@ -60,12 +64,49 @@ def unit_lists(ruleset: Ruleset, reference: date, unit_id: int | None = None) ->
                 entry
             )
     exits: dict[int, int] = {}
-    for entry, _member, _reasons in ops.automatic_exits(ruleset, unit_id):
+    for entry, _member, _reasons in automatic_exits(ruleset, unit_id):
         exits[entry.unit_id] = exits.get(entry.unit_id, 0) + 1
     for uid, lists in found.items():
         lists.structures = {
-            key: ops.planning_structure(entries, ruleset, reference)
+            key: planning_structure(entries, ruleset, reference)
             for key, entries in active.get(uid, {}).items()
         }
         lists.exits = exits.get(uid, 0)
     return list(found.values())
+
+
+def list_structure(
+    process: Process, nominees: list[Nominee], ruleset: Ruleset, *, with_planned: bool = False
+) -> Structure:
+    """The structure check of a list of this process (warnings, never blocking).
+
+    A source list is normally longer than the quota: only a list that is to be
+    planned (``with_planned``: the final vote's, the approval's) is held to it, and
+    then checked together with the people already planned who stay (everyone but
+    those this process proposed for removal): the list as it will stand.
+    """
+    people = [person_of(n, n.position.name, n.member) for n in nominees]
+    quotas = {p.name: p.quota if with_planned else MAX_NOMINEES for p in process.positions}
+    if with_planned:
+        leaving = {n.planning_entry_id for n in removal_proposals(process)}
+        people += [
+            person_of(e, e.position_name, db.session.get(Member, e.member_id or 0))
+            for entries in planned(process).values()
+            for e in entries
+            if e.id not in leaving and e.position_name in quotas
+        ]
+    return check(people, quotas, ruleset, reference_date(process))
+
+
+def planning_structure(
+    entries: list[PlanningEntry], ruleset: Ruleset, reference: date
+) -> Structure:
+    """The structure check of an approved list (one level, one phòng)."""
+    members = {
+        m.id: m
+        for m in db.session.scalars(
+            sa.select(Member).where(Member.id.in_([e.member_id for e in entries if e.member_id]))
+        )
+    }
+    people = [person_of(e, e.position_name, members.get(e.member_id or 0)) for e in entries]
+    return check(people, {}, ruleset, reference)

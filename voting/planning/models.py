@@ -134,7 +134,11 @@ class ProcessStep(Model):
     done_dt: so.Mapped[datetime | None] = so.mapped_column()
 
     process: so.Mapped[Process] = so.relationship(back_populates="steps")
-    conference: so.Mapped[Conference | None] = so.relationship()
+    #: ``conference.process_step`` leads back here: defined on this side, so the
+    #: conferences code never imports planning.
+    conference: so.Mapped[Conference | None] = so.relationship(
+        backref=so.backref("process_step", uselist=False, viewonly=True)
+    )
     entries: so.Mapped[list[StepEntry]] = so.relationship(
         back_populates="step_row", order_by="StepEntry.id", cascade="all, delete-orphan"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,11 +29,13 @@ from voting.errors import DomainError
 from voting.extensions import db
 from voting.personnel.models import Unit
 from voting.personnel.operations import SEX_WORDS
-from voting.planning import operations as ops
-from voting.planning import stalled
+from voting.planning import approval, consultation, records, stalled, vote
+from voting.planning.ballot import ballot_people, default_roster
 from voting.planning.dossier import process_dossier
 from voting.planning.eligible import dossier_count, nominee_flags
-from voting.planning.lists import unit_lists
+from voting.planning.exits import automatic_exits as find_automatic_exits
+from voting.planning.exits import record_exit
+from voting.planning.lists import list_structure, unit_lists
 from voting.planning.models import (
     EXIT_REASONS,
     Attachment,
@@ -40,11 +43,27 @@ from voting.planning.models import (
     Process,
     ProcessStep,
 )
+from voting.planning.processes import create_process, set_due_dates
 from voting.planning.quota import already_planned, planned, quota_lines
 from voting.planning.rounds import only_repeated
+from voting.planning.steps import (
+    MAX_ID,
+    find_process,
+    flags_of,
+    incoming,
+    outgoing,
+    reference_date,
+    removal_proposals,
+    step_definition,
+)
+from voting.procedure.ruleset import Ruleset
+from voting.validation import whole_number
 from voting.views import commit_or_flash, download
 
 blueprint = Blueprint("planning", __name__)
+
+#: What a step form's handler answers: a page to go to, or None for back to the step.
+Reply = ResponseReturnValue | None
 
 
 def can_read(user: Any, process: Process) -> bool:
@@ -56,7 +75,7 @@ def can_read(user: Any, process: Process) -> bool:
 
 def process_for(public_id: str, *, run: bool = False) -> Process:
     """The process the current user may read (or run); another chair's looks missing."""
-    process = ops.find_process(public_id)
+    process = find_process(public_id)
     if process is None or not can_read(current_user, process):
         raise DomainError("process_not_found", "Not found.", 404)
     if run and not (current_user.is_admin or process.owner_id == current_user.id):
@@ -109,7 +128,7 @@ def new() -> ResponseReturnValue:
     if request.method == "POST":
         level, _sep, flow = form.get("flow", "").partition("/")
         data = {
-            "unit_id": int(form["unit_id"]) if form.get("unit_id", "").isdigit() else None,
+            "unit_id": form.get("unit_id", ""),
             "level": level,
             "flow": flow,
             "department": form.get("department", ""),
@@ -120,7 +139,7 @@ def new() -> ResponseReturnValue:
         }
         created: list[Process] = []
         if commit_or_flash(
-            lambda: created.append(ops.create_process(current_user, data, ruleset)),
+            lambda: created.append(create_process(current_user, data, ruleset)),
             _("Process created. Record its first step."),
         ):
             return _back(created[0])
@@ -137,15 +156,15 @@ def show(public_id: str) -> ResponseReturnValue:
     ruleset = current_ruleset()
     steps: list[dict[str, Any]] = []
     for row in process.steps:
-        definition = ops.step_definition(process, row, ruleset)
+        definition = step_definition(process, row, ruleset)
         steps.append(
             {
                 "row": row,
                 "definition": definition,
                 "rule": ruleset.rule(definition.rule) if definition.rule else None,
-                "incoming": ops.incoming(process, row),
-                "carried": ops.outgoing(row),
-                "removal": ops.outgoing(row, "removal"),
+                "incoming": incoming(process, row),
+                "carried": outgoing(row),
+                "removal": outgoing(row, "removal"),
             }
         )
     current = next((s for s in steps if s["row"].status == "current"), None)
@@ -156,23 +175,23 @@ def show(public_id: str) -> ResponseReturnValue:
         and not current["row"].conference_id
     ):
         context["ballot_lines"] = only_repeated(
-            current["row"], ops.ballot_people(process, current["row"], ruleset, persist=False)
+            current["row"], ballot_people(process, current["row"], ruleset, persist=False)
         )
-        context["default_roster"] = ops.default_roster(process, current["definition"], ruleset)
+        context["default_roster"] = default_roster(process, current["definition"], ruleset)
     if current is not None:
         row = current["row"]
         context["gaps"] = stalled.gaps(process, row, ruleset)
         context["nobody_on_ballot"] = stalled.nobody_on_ballot(process, row, ruleset)
         if current["definition"].kind == "decision":
-            proposals = ops.removal_proposals(process)
+            proposals = removal_proposals(process)
             context["twice"] = {n.id: e for n, e in already_planned(process, current["incoming"])}
             context["quota_lines"] = quota_lines(
                 process,
                 [n for n in current["incoming"] if n.id not in context["twice"]],
                 [n.planning_entry_id or 0 for n in proposals],
             )
-    member_flags = ops.flags_of(process, ruleset)
-    reference = ops.reference_date(process)
+    member_flags = flags_of(process, ruleset)
+    reference = reference_date(process)
     attachments = db.session.scalars(
         sa.select(Attachment.id, Attachment.filename, Attachment.nominee_id).where(
             Attachment.process_id == process.id
@@ -184,7 +203,7 @@ def show(public_id: str) -> ResponseReturnValue:
         steps=steps,
         current=current,
         members=[m for m in process.unit.members if m.serving],
-        proposals=ops.removal_proposals(process),
+        proposals=removal_proposals(process),
         can_run=current_user.is_admin or process.owner_id == current_user.id,
         today=local_today().isoformat(),
         attachments=list(attachments),
@@ -193,7 +212,7 @@ def show(public_id: str) -> ResponseReturnValue:
         dossier_count=lambda n: dossier_count(n, ruleset),
         carrying_nobody=lambda row: stalled.carrying_nobody(process, row, ruleset),
         planned=planned(process),
-        structure_of=lambda nominees, planned=False: ops.list_structure(
+        structure_of=lambda nominees, planned=False: list_structure(
             process, nominees, ruleset, with_planned=planned
         ),
         reference=reference,
@@ -205,9 +224,7 @@ def show(public_id: str) -> ResponseReturnValue:
 @login_required
 def dates(public_id: str) -> ResponseReturnValue:
     process = process_for(public_id, run=True)
-    commit_or_flash(
-        lambda: ops.set_due_dates(process, request.form.to_dict()), _("Timeline saved.")
-    )
+    commit_or_flash(lambda: set_due_dates(process, request.form.to_dict()), _("Timeline saved."))
     return _back(process, "timeline")
 
 
@@ -237,131 +254,168 @@ def _external_rows(process: Process) -> list[dict[str, Any]]:
     return rows
 
 
+def _source_list(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
+    form = request.form
+    nominees = [
+        {"position": value.partition(":")[0], "member_id": value.partition(":")[2]}
+        for value in form.getlist("nominee")
+    ]
+    data: dict[str, Any] = {
+        "plan": form.get("plan", ""),
+        "drafted_on": form.get("drafted_on", ""),
+        "nominees": nominees + _external_rows(process),
+    }
+    commit_or_flash(
+        lambda: records.record_source_list(process, row, data, ruleset), _("List recorded.")
+    )
+    return None
+
+
+def _approve_list(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
+    form = request.form
+    data = {
+        "meeting_on": form.get("meeting_on", ""),
+        "conclusion": form.get("conclusion", ""),
+        "approved": form.getlist("approved"),
+        "quotas": {
+            key.removeprefix("quota-"): value
+            for key, value in form.items()
+            if key.startswith("quota-")
+        },
+    }
+    commit_or_flash(
+        lambda: records.approve_list(process, row, data, ruleset), _("Approval recorded.")
+    )
+    return None
+
+
+def _consult(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
+    form = request.form
+    upload = request.files.get("opinion_file")
+    payload = (
+        (upload.filename or "file", upload.mimetype, upload.read())
+        if upload and upload.filename
+        else None
+    )
+    data = {
+        "met_on": form.get("met_on", ""),
+        "letter": form.get("letter", ""),
+        "opinion": form.get("opinion", ""),
+        "dossier": form.getlist("dossier"),
+    }
+    commit_or_flash(
+        lambda: consultation.record_consultation(
+            process, row, form.get("nominee"), data, ruleset, upload=payload
+        ),
+        _("Consultation recorded."),
+    )
+    return None
+
+
+def _finish_consult(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
+    data = {"proceed": request.form.getlist("proceed"), "summary": request.form.get("summary", "")}
+    commit_or_flash(
+        lambda: consultation.finish_consultation(process, row, data, ruleset), _("Step done.")
+    )
+    return None
+
+
+def _conference(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
+    form = request.form
+    data: dict[str, Any] = {
+        key: form.get(key, "")
+        for key in ("title", "held_on", "place", "chair_name", "secretary_name")
+    }
+    if form.get("roster", "").strip():
+        data["people"] = parse_roster(form["roster"])
+    data["flag_decisions"] = {
+        key.removeprefix("flag-"): value for key, value in form.items() if key.startswith("flag-")
+    }
+    made: list[Any] = []
+    if commit_or_flash(
+        lambda: made.append(vote.create_step_conference(process, row, data, ruleset)),
+        _("Conference created from the process. Take attendance next."),
+    ):
+        return redirect(url_for("conferences.show", public_id=made[0].public_id))
+    return None
+
+
+def _carry(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
+    commit_or_flash(
+        lambda: vote.complete_vote_step(process, row, ruleset),
+        _("Result carried to the next step."),
+    )
+    return None
+
+
+def _decision(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
+    form = request.form
+    data: dict[str, Any] = {
+        key: form.get(key, "") for key in ("outcome", "number", "signed_on", "signer")
+    }
+    data |= {"approved": form.getlist("approved"), "removed": form.getlist("removed")}
+    commit_or_flash(
+        lambda: approval.record_decision(process, row, data, ruleset), _("Decision recorded.")
+    )
+    return None
+
+
+def _end_position(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
+    data = {key: request.form.get(key, "") for key in ("position", "reason", "ended_on")}
+    commit_or_flash(
+        lambda: stalled.end_position(process, row, data, ruleset),
+        _("The position ends with nobody planned."),
+    )
+    return None
+
+
+def _repeat(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
+    held: list[ProcessStep] = []
+    data = {"reason": request.form.get("reason", "")}
+    if commit_or_flash(
+        lambda: held.append(stalled.repeat_previous(process, row, data, ruleset)),
+        _("The previous vote is held again: create its new conference."),
+    ):
+        return _back(process, f"step-{held[0].step}")
+    return None
+
+
+def _skip(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
+    data = {"reason": request.form.get("reason", "")}
+    commit_or_flash(
+        lambda: stalled.skip_vote(process, row, data, ruleset),
+        _("Step recorded without a ballot."),
+    )
+    return None
+
+
+#: What each step form records (its ``action``). A handler reads the form, runs one
+#: operation and commits it, and may name where to go next (else back to the step).
+ACTIONS: dict[str, Callable[[Process, ProcessStep, Ruleset], Reply]] = {
+    "source-list": _source_list,
+    "approve-list": _approve_list,
+    "consult": _consult,
+    "finish-consult": _finish_consult,
+    "conference": _conference,
+    "carry": _carry,
+    "decision": _decision,
+    "end-position": _end_position,
+    "repeat": _repeat,
+    "skip": _skip,
+}
+
+
 @blueprint.post("/p/<public_id>/steps/<step>")
 @login_required
 def record(public_id: str, step: str) -> ResponseReturnValue:
     """Record the current step's outcome; what is recorded depends on the step's kind."""
     process = process_for(public_id, run=True)
     row = _step(process, step)
-    ruleset = current_ruleset()
-    form = request.form
-    action = form.get("action", "")
-    if action == "source-list":
-        nominees = [
-            {"position": value.partition(":")[0], "member_id": value.partition(":")[2]}
-            for value in form.getlist("nominee")
-        ]
-        data: dict[str, Any] = {
-            "plan": form.get("plan", ""),
-            "drafted_on": form.get("drafted_on", ""),
-            "nominees": nominees + _external_rows(process),
-        }
-        commit_or_flash(
-            lambda: ops.record_source_list(process, row, data, ruleset), _("List recorded.")
-        )
-    elif action == "approve-list":
-        data = {
-            "meeting_on": form.get("meeting_on", ""),
-            "conclusion": form.get("conclusion", ""),
-            "approved": form.getlist("approved"),
-            "quotas": {
-                key.removeprefix("quota-"): value
-                for key, value in form.items()
-                if key.startswith("quota-")
-            },
-        }
-        commit_or_flash(
-            lambda: ops.approve_list(process, row, data, ruleset), _("Approval recorded.")
-        )
-    elif action == "consult":
-        upload = request.files.get("opinion_file")
-        payload = (
-            (upload.filename or "file", upload.mimetype, upload.read())
-            if upload and upload.filename
-            else None
-        )
-        data = {
-            "met_on": form.get("met_on", ""),
-            "letter": form.get("letter", ""),
-            "opinion": form.get("opinion", ""),
-            "dossier": form.getlist("dossier"),
-        }
-        commit_or_flash(
-            lambda: ops.record_consultation(
-                process, row, form.get("nominee"), data, ruleset, upload=payload
-            ),
-            _("Consultation recorded."),
-        )
-    elif action == "finish-consult":
-        data = {"proceed": form.getlist("proceed"), "summary": form.get("summary", "")}
-        commit_or_flash(
-            lambda: ops.finish_consultation(process, row, data, ruleset), _("Step done.")
-        )
-    elif action == "conference":
-        people = None
-        if form.get("roster", "").strip():
-            people = parse_roster(form["roster"])
-        data = {
-            key: form.get(key, "")
-            for key in ("title", "held_on", "place", "chair_name", "secretary_name")
-        }
-        if people is not None:
-            data["people"] = people
-        data["flag_decisions"] = {
-            key.removeprefix("flag-"): value
-            for key, value in form.items()
-            if key.startswith("flag-")
-        }
-        made: list[Any] = []
-        if commit_or_flash(
-            lambda: made.append(ops.create_step_conference(process, row, data, ruleset)),
-            _("Conference created from the process. Take attendance next."),
-        ):
-            return redirect(url_for("conferences.show", public_id=made[0].public_id))
-    elif action == "carry":
-        commit_or_flash(
-            lambda: ops.complete_vote_step(process, row, ruleset),
-            _("Result carried to the next step."),
-        )
-    elif action == "decision":
-        data = {
-            "outcome": form.get("outcome", ""),
-            "number": form.get("number", ""),
-            "signed_on": form.get("signed_on", ""),
-            "signer": form.get("signer", ""),
-            "approved": form.getlist("approved"),
-            "removed": form.getlist("removed"),
-        }
-        commit_or_flash(
-            lambda: ops.record_decision(process, row, data, ruleset), _("Decision recorded.")
-        )
-    elif action == "end-position":
-        data = {
-            "position": form.get("position", ""),
-            "reason": form.get("reason", ""),
-            "ended_on": form.get("ended_on", ""),
-        }
-        commit_or_flash(
-            lambda: stalled.end_position(process, row, data, ruleset),
-            _("The position ends with nobody planned."),
-        )
-    elif action == "repeat":
-        held: list[ProcessStep] = []
-        if commit_or_flash(
-            lambda: held.append(
-                stalled.repeat_previous(process, row, {"reason": form.get("reason", "")}, ruleset)
-            ),
-            _("The previous vote is held again: create its new conference."),
-        ):
-            return _back(process, f"step-{held[0].step}")
-    elif action == "skip":
-        commit_or_flash(
-            lambda: stalled.skip_vote(process, row, {"reason": form.get("reason", "")}, ruleset),
-            _("Step recorded without a ballot."),
-        )
-    else:
+    handler = ACTIONS.get(request.form.get("action", ""))
+    if handler is None:
         flash(_("Unknown action."), "error")
-    return _back(process, f"step-{row.step}")
+        return _back(process, f"step-{row.step}")
+    return handler(process, row, current_ruleset()) or _back(process, f"step-{row.step}")
 
 
 @blueprint.get("/p/<public_id>/attachments/<int:attachment_id>")
@@ -387,7 +441,10 @@ def _unit_arg() -> Unit | None:
     raw = request.args.get("unit", "")
     if not raw:
         return None
-    found = db.session.get(Unit, int(raw)) if raw.isdigit() else None
+    try:
+        found = db.session.get(Unit, whole_number(raw, "unit", 1, MAX_ID))
+    except DomainError:
+        found = None
     if found is None:
         abort(404)
     return found
@@ -416,7 +473,7 @@ def planning_list() -> ResponseReturnValue:
 def automatic_exits() -> ResponseReturnValue:
     """People in the list who now meet an automatic-exit condition: no ballot needed."""
     only = _unit_arg()
-    found = ops.automatic_exits(current_ruleset(), only.id if only else None)
+    found = find_automatic_exits(current_ruleset(), only.id if only else None)
     units = {u.id: u for u in db.session.scalars(sa.select(Unit))}
     return render_template(
         "planning/exits.html",
@@ -434,7 +491,7 @@ def exit_entry(entry_id: int) -> ResponseReturnValue:
     entry = db.session.get(PlanningEntry, entry_id)
     if entry is None:
         abort(404)
-    commit_or_flash(lambda: ops.record_exit(entry, request.form.to_dict()), _("Exit recorded."))
+    commit_or_flash(lambda: record_exit(entry, request.form.to_dict()), _("Exit recorded."))
     back = request.form.get("back")
     return redirect(
         url_for(

@@ -22,8 +22,8 @@ from voting import audit
 from voting.clock import local_today
 from voting.errors import DomainError
 from voting.extensions import db
-from voting.planning import chain
-from voting.planning import operations as ops
+from voting.planning import chain, steps
+from voting.planning.ballot import ballot_people
 from voting.planning.models import BallotLink, Process, ProcessPosition, ProcessStep
 from voting.procedure.ruleset import Ruleset
 from voting.validation import field_date, field_text, invalid_field
@@ -41,7 +41,7 @@ class Gap:
 
 
 def _is_plain_vote(process: Process, row: ProcessStep, ruleset: Ruleset) -> bool:
-    definition = ops.step_definition(process, row, ruleset)
+    definition = steps.step_definition(process, row, ruleset)
     if definition.kind != "vote" or not definition.rule:
         return False
     return not ruleset.rule(definition.rule).removal
@@ -59,17 +59,17 @@ def gaps(process: Process, row: ProcessStep, ruleset: Ruleset) -> list[Gap]:
     """The positions the current step would silently lose, with what can be done."""
     if row.status != "current" or process.status == "approved":
         return []
-    definition = ops.step_definition(process, row, ruleset)
+    definition = steps.step_definition(process, row, ruleset)
     if definition.kind == "source-list":
         return []
     if definition.kind == "vote" and not _is_plain_vote(process, row, ruleset):
         return []  # a removal vote's ballot is the current list, not the last step's
-    before = ops.previous_step(process, row)
+    before = steps.previous_step(process, row)
     if before is None:
         return []
-    coming = {n.position_id for n in ops.incoming(process, row)}
+    coming = {n.position_id for n in steps.incoming(process, row)}
     voted_on = (
-        {n.position_id for n in ops.incoming(process, before)}
+        {n.position_id for n in steps.incoming(process, before)}
         if _is_plain_vote(process, before, ruleset) and before.conference is not None
         else set()
     )
@@ -86,7 +86,7 @@ def nobody_on_ballot(process: Process, row: ProcessStep, ruleset: Ruleset) -> bo
         return False
     if not _is_plain_vote(process, row, ruleset) or gaps(process, row, ruleset):
         return False
-    return not any(people for _, people in ops.ballot_people(process, row, ruleset, persist=False))
+    return not any(people for _, people in ballot_people(process, row, ruleset, persist=False))
 
 
 def _reason(data: dict[str, Any]) -> str:
@@ -189,9 +189,9 @@ def skip_vote(process: Process, row: ProcessStep, data: dict[str, Any], ruleset:
         )
     reason = field_text(data, "reason", limit=500)
     row.outcome_json = json.dumps({**row.outcome, "skipped": reason or "-"}, ensure_ascii=False)
-    ops._set_outgoing(row, [])
+    steps.set_outgoing(row, [])
     audit.record("step.skipped", {"process": process.public_id, "step": row.step})
-    ops._finish(process, row)
+    steps.finish(process, row)
 
 
 def carrying_nobody(process: Process, row: ProcessStep, ruleset: Ruleset) -> list[str]:

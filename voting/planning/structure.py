@@ -77,31 +77,33 @@ def _share(count: int, total: int, target: Fraction | None) -> Share:
     return Share(count, total, percent_half_up(count, total) if total else "0.00", target)
 
 
-def check(
-    people: list[Person], quotas: dict[str, int], ruleset: Ruleset, reference: date
-) -> Structure:
-    rules = ruleset.structure
-    warnings: list[Warning] = []
+def _over_quota(people: list[Person], quotas: dict[str, int], default: int) -> list[Warning]:
     per_position = Counter(p.position for p in people)
+    warnings = []
     for position, count in per_position.items():
-        quota = quotas.get(position, ruleset.max_quota)
+        quota = quotas.get(position, default)
         if count > quota:
             warnings.append(
                 Warning("over-quota", {"position": position, "count": count, "quota": quota})
             )
+    return warnings
+
+
+def _too_many_positions(people: list[Person], cap: int) -> list[Warning]:
     positions_of: dict[str, set[str]] = {}
     names = {}
     for p in people:
         positions_of.setdefault(p.key, set()).add(p.position)
         names[p.key] = p.name
-    cap = rules["max_positions_per_person"]
-    for key, positions in positions_of.items():
-        if len(positions) > cap:
-            warnings.append(
-                Warning(
-                    "too-many-positions", {"name": names[key], "count": len(positions), "cap": cap}
-                )
-            )
+    return [
+        Warning("too-many-positions", {"name": names[key], "count": len(positions), "cap": cap})
+        for key, positions in positions_of.items()
+        if len(positions) > cap
+    ]
+
+
+def _shares(people: list[Person], rules: dict[str, Any], reference: date) -> Structure:
+    """The shares of the distinct people of a list (one person in two positions counts once)."""
     distinct = {p.key: p for p in people}.values()
     total = len(distinct)
     ages = [_age_on(p, reference) for p in distinct]
@@ -110,15 +112,24 @@ def check(
     minority = sum(
         1 for p in distinct if p.ethnicity and p.ethnicity != rules["majority_ethnicity"]
     )
-    structure = Structure(
+    return Structure(
         people=total,
         young=_share(young, total, rules["young_share"]),
         women=_share(women, total, rules["women_share"]),
         minority=_share(minority, total, None),
         unknown_age=sum(1 for a in ages if a is None),
-        warnings=tuple(warnings),
+        warnings=(),
     )
-    if total:
+
+
+def check(
+    people: list[Person], quotas: dict[str, int], ruleset: Ruleset, reference: date
+) -> Structure:
+    rules = ruleset.structure
+    warnings = _over_quota(people, quotas, ruleset.max_quota)
+    warnings += _too_many_positions(people, rules["max_positions_per_person"])
+    structure = _shares(people, rules, reference)
+    if structure.people:
         if structure.young.below:
             warnings.append(Warning("young-below-target", {"under": rules["young_under_age"]}))
         if structure.women.below:
