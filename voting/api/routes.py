@@ -22,7 +22,7 @@ from voting.auth.routes import attempt_login
 from voting.ballots.operations import find_token, refusal_for, void_token
 from voting.ballots.paper import finish_paper_entry
 from voting.ballots.recording import cast_ballot
-from voting.ballots.routes import ballot_url, kiosk_state
+from voting.ballots.slips import ballot_url, kiosk_state
 from voting.ballots.tokens import format_code
 from voting.conferences import operations as ops
 from voting.conferences.models import Conference

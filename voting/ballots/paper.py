@@ -12,8 +12,9 @@ A ballot marked beyond a position's quota is stored as marked (the rule makes
 it invalid, as on paper); one with names written in or defaced is stored as
 ``{"spoilt": [reason]}`` — not a position, so invalid as a whole by the same rule,
 with its reason kept for the minutes. Like the other operations these flush and
-the request handler commits — except an entry, which like every ballot is
-recorded and committed by :mod:`voting.ballots.recording`.
+the caller commits (:func:`voting.effects.transaction`) — except an entry, which
+like every ballot is recorded and committed by :mod:`voting.ballots.recording`.
+Each that changes what the live screens show queues their update (``changed``).
 """
 
 from __future__ import annotations
@@ -94,6 +95,12 @@ def pin_hash(key: str, conference: Conference, pin: str) -> str:
     return hmac.new(key.encode(), message.encode(), "sha256").hexdigest()
 
 
+def committee_present(conference: Conference) -> list[Person]:
+    """The counting committee as it sits: members present, who alone get a PIN and may
+    enter paper ballots (QT.NB.03: the committee is chosen among those present)."""
+    return [p for p in conference.people if p.committee_role and p.is_present]
+
+
 def issue_pins(
     conference: Conference, key: str, person_id: int | None = None
 ) -> list[tuple[str, str]]:
@@ -107,7 +114,7 @@ def issue_pins(
         raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
     if conference.is_draft:
         raise DomainError("ballot_not_open", "The ballot is not open.", 409)
-    members = [p for p in conference.people if p.committee_role and p.is_present]
+    members = committee_present(conference)
     if person_id is None:
         if any(p.committee_pin_hash for p in members):
             raise DomainError(
@@ -134,14 +141,9 @@ def committee_member(conference: Conference, key: str, pin: Any) -> Person:
     """The committee member present whose PIN this is; refused for any other text."""
     if isinstance(pin, str) and normalize_code(pin):
         digest = pin_hash(key, conference, pin)
-        for person in conference.people:
+        for person in committee_present(conference):
             stored = person.committee_pin_hash
-            if (
-                stored
-                and person.committee_role
-                and person.is_present
-                and hmac.compare_digest(stored, digest)
-            ):
+            if stored and hmac.compare_digest(stored, digest):
                 return person
     raise DomainError(
         "invalid_pin", "This PIN is not that of a counting-committee member.", 403, field="pin"

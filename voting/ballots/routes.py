@@ -37,6 +37,7 @@ from voting.ballots.operations import (
 )
 from voting.ballots.paper import (
     SPOILT_REASONS,
+    committee_present,
     convert_slip,
     discard_waiting,
     enter_paper,
@@ -46,12 +47,14 @@ from voting.ballots.paper import (
 )
 from voting.ballots.qr import qr_svg
 from voting.ballots.recording import cast_ballot, flag_contested, open_kiosk_slip
-from voting.ballots.tokens import IssuedToken, format_code, is_receipt, normalize_code, sign
+from voting.ballots.slips import KIOSK_MARK, slip
+from voting.ballots.tokens import is_receipt, normalize_code
 from voting.conferences.models import Conference, find_conference
 from voting.conferences.rules import conference_rule
 from voting.errors import DomainError
 from voting.extensions import csrf, db
 from voting.network import public_base_url
+from voting.validation import field_int
 from voting.views import commit_or_flash, flash_error
 
 blueprint = Blueprint("ballots", __name__)
@@ -59,33 +62,6 @@ blueprint = Blueprint("ballots", __name__)
 
 def _key() -> str:
     return str(current_app.config["SECRET_KEY"])
-
-
-def ballot_url(conference: Conference, token: IssuedToken) -> str:
-    return f"{public_base_url()}/v/{sign(_key(), conference.public_id, token.secret)}"
-
-
-def slip(conference: Conference, token: IssuedToken) -> dict[str, Any]:
-    url = ballot_url(conference, token)
-    return {
-        "url": url,
-        "qr": qr_svg(url),
-        "code": format_code(token.code),
-        "code_url": f"{public_base_url()}/v",
-    }
-
-
-def kiosk_slip(conference: Conference, token: IssuedToken) -> dict[str, Any]:
-    """A slip as the kiosk shows it: its QR carries the kiosk's mark (see KIOSK_MARK)."""
-    url = ballot_url(conference, token)
-    kiosk_url = f"{url}?{KIOSK_MARK}=1"
-    return {
-        "url": url,
-        "kiosk_url": kiosk_url,
-        "qr": qr_svg(kiosk_url),
-        "code": format_code(token.code),
-        "code_url": f"{public_base_url()}/k",
-    }
 
 
 def refused_page(
@@ -124,8 +100,6 @@ RECEIPT_COOKIE = "slip_receipt"
 #: A meeting's day for the binding; a month for the receipt (the list comes after the close).
 HOLDER_SECONDS = 24 * 3600
 RECEIPT_SECONDS = 31 * 24 * 3600
-#: The kiosk's mark on its QR and on its code form.
-KIOSK_MARK = "kiosk"
 
 
 def _ballot_path(credential: str) -> str:
@@ -327,34 +301,6 @@ def handout_kiosk(public_id: str) -> ResponseReturnValue:
     return render_template("handout/kiosk.html", conference=conference)
 
 
-def kiosk_state(
-    conference: Conference, shown: Any = None, *, other: bool = False
-) -> dict[str, Any]:
-    """What the kiosk shows, given the token id it shows now (the page sends it).
-
-    Stateless: any process, also after a restart, answers the same way. The
-    shown slip stays while no phone has opened it; once opened (or used, or on
-    "next", ``other``) another unopened slip is chosen at random. ``remaining``
-    counts the slips neither opened nor used; ``double_scans`` the slips a second
-    phone tried to open (someone in the queue still needs one). Nothing records
-    what was shown.
-    """
-    unopened = handout.pending(conference, _key())
-    chosen = handout.choose(unopened, shown if isinstance(shown, str) else None, other=other)
-    current = kiosk_slip(conference, chosen) if chosen else None
-    return {
-        "status": conference.status,
-        "remaining": len(unopened),
-        "double_scans": handout.double_scans(conference),
-        "token_id": chosen.token_id if chosen else None,
-        "qr": str(current["qr"]) if current else None,
-        "code": current["code"] if current else None,
-        "url": current["url"] if current else None,
-        "kiosk_url": current["kiosk_url"] if current else None,
-        "code_url": f"{public_base_url()}/k",
-    }
-
-
 # --- paper ballots (the chair prints them; the counting committee enters them)
 
 
@@ -398,26 +344,28 @@ def _marks(conference: Conference) -> dict[str, list[str]]:
     return marks
 
 
+def _pin_holder() -> int | None:
+    """The one member a new PIN is for; none: every member present gets their first."""
+    return field_int(request.form, "person", low=1, high=2**31 - 1, required=False)
+
+
 @blueprint.route("/c/<public_id>/paper/pins", methods=["GET", "POST"])
 @login_required
 def paper_pins(public_id: str) -> ResponseReturnValue:
     """The committee's one-time PINs, shown once for the chair to hand out on paper."""
     conference = conference_for(public_id, run=True)
     pins: list[tuple[str, str]] = []
-    if request.method == "POST":
-        raw = request.form.get("person", "")
-        person_id = int(raw) if raw.isdigit() else None
-        if not commit_or_flash(
-            lambda: pins.extend(issue_pins(conference, _key(), person_id)),
-            _("Hand each member their PIN now: it is shown only once."),
-        ):
-            return redirect(url_for("ballots.paper_pins", public_id=public_id))
+    if request.method == "POST" and not commit_or_flash(
+        lambda: pins.extend(issue_pins(conference, _key(), _pin_holder())),
+        _("Hand each member their PIN now: it is shown only once."),
+    ):
+        return redirect(url_for("ballots.paper_pins", public_id=public_id))
     response = make_response(
         render_template(
             "ballot/paper_pins.html",
             conference=conference,
             pins=pins,
-            members=[p for p in conference.people if p.committee_role and p.is_present],
+            members=committee_present(conference),
         )
     )
     # The PINs are shown once: no cache, no back button may show them again.

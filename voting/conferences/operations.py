@@ -31,7 +31,7 @@ from voting.procedure.ruleset import Ruleset
 from voting.realtime.published import forget_published_set
 from voting.realtime.publisher import changed
 from voting.tally.verifier import InputError, parse_vote
-from voting.validation import TEXT_LIMIT, field_text, invalid_field
+from voting.validation import TEXT_LIMIT, field_int, field_text, invalid_field, whole_number
 
 #: A congress-sized session (QĐ 377 planning at ministry level) stays well below this.
 MAX_PEOPLE = 20_000
@@ -110,17 +110,15 @@ def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
             cwhere = f"{where}.candidates[{j}]"
             if not isinstance(c, dict):
                 raise invalid_field(cwhere, "Each candidate must be an object.")
-            birth_year = c.get("birth_year")
-            if birth_year in ("", None):
-                birth_year = None
-            elif (
-                isinstance(birth_year, bool)
-                or not isinstance(birth_year, int)
-                or not (1900 <= birth_year <= date.today().year)
-            ):
-                raise invalid_field(
-                    f"{cwhere}.birth_year", "The year of birth is not a valid year."
-                )
+            birth_year = field_int(
+                c,
+                "birth_year",
+                "The year of birth is not a valid year.",
+                low=1900,
+                high=date.today().year,
+                required=False,
+                where=cwhere,
+            )
             candidates.append(
                 Candidate(
                     seq=j + 1,
@@ -436,12 +434,15 @@ def open_ballot(conference: Conference, key: str, paper: Any = 0) -> list[Issued
     present = sum(1 for p in conference.people if p.is_present)
     if present < 1:
         raise DomainError("nobody_present", "Nobody is marked present.", 409)
-    if isinstance(paper, str) and paper.strip().isdigit():
-        paper = int(paper)
     if paper in (None, ""):
         paper = 0
-    if isinstance(paper, bool) or not isinstance(paper, int) or not 0 <= paper <= present:
-        raise invalid_field("paper", "The paper ballots must number from 0 to the people present.")
+    paper = whole_number(
+        paper,
+        "paper",
+        0,
+        present,
+        "The paper ballots must number from 0 to the people present.",
+    )
     check_committee(conference, paper)
     conference.summoned_count = len(conference.people)
     conference.present_count = present

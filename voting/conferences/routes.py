@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from voting.auth.access import conference_for, role_required, visible_conferences
 from voting.ballots.handout import double_scans
 from voting.ballots.operations import void_token
-from voting.ballots.routes import slip
+from voting.ballots.slips import slip
 from voting.conferences import operations as ops
 from voting.conferences.forms import ConferenceForm, positions_text, roster_text
 from voting.conferences.models import Conference

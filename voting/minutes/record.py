@@ -20,7 +20,7 @@ from voting.extensions import db
 from voting.minutes.layout import Note
 from voting.minutes.models import NOTE_LIMIT, MinutesNote
 from voting.minutes.words import clock_time
-from voting.validation import invalid_field
+from voting.validation import field_int, invalid_field
 
 FREE_TEXT_LIMIT = 4000
 MAX_COPIES = 20
@@ -45,14 +45,15 @@ def _ended_at(data: dict[str, Any]) -> str:
 
 
 def _copies(data: dict[str, Any]) -> int | None:
-    value = data.get("copies")
-    if value in (None, ""):
-        return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_COPIES:
-        raise invalid_field("copies", "The number of copies must be between 1 and 20.", maximum=20)
-    return value
+    return field_int(
+        data,
+        "copies",
+        "The number of copies must be between 1 and 20.",
+        low=1,
+        high=MAX_COPIES,
+        required=False,
+        maximum=MAX_COPIES,
+    )
 
 
 def record_of(conference: Conference) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from voting.errors import DomainError
 from voting.extensions import db
 from voting.personnel.models import MEMBER_STATUSES, SEXES, Discipline, Member, Unit
 from voting.procedure.ruleset import Ruleset
-from voting.validation import field_text, invalid_field
+from voting.validation import field_text, invalid_field, whole_number
 
 MAX_MEMBERS = 5000
 #: How a sex is written in a pasted register, both languages.
@@ -46,26 +46,19 @@ def parse_birth(row: dict[str, Any], where: str) -> tuple[int | None, int | None
     year, month = row.get("birth_year"), row.get("birth_month")
     if isinstance(year, str) and "/" in year:
         month, _sep, year = year.partition("/")
-    field = f"{where}.birth_year"
-    if year in (None, ""):
-        year = None
-    else:
-        if isinstance(year, str) and year.strip().isdigit():
-            year = int(year.strip())
-        if (
-            isinstance(year, bool)
-            or not isinstance(year, int)
-            or not 1900 <= year <= date.today().year
-        ):
-            raise invalid_field(field, "The year of birth is not a valid year.")
-    if month in (None, ""):
-        month = None
-    else:
-        if isinstance(month, str) and month.strip().isdigit():
-            month = int(month.strip())
-        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
-            raise invalid_field(f"{where}.birth_month", "The month of birth must be 1 to 12.")
-    return year, month
+    if year not in (None, ""):
+        year = whole_number(
+            year,
+            f"{where}.birth_year",
+            1900,
+            date.today().year,
+            "The year of birth is not a valid year.",
+        )
+    if month not in (None, ""):
+        month = whole_number(
+            month, f"{where}.birth_month", 1, 12, "The month of birth must be 1 to 12."
+        )
+    return year or None, month or None
 
 
 def parse_sex(row: dict[str, Any], where: str) -> str | None:
