@@ -5,7 +5,7 @@ Times New Roman 13 pt (a document font, not embedded); the national-motto header
 place and date in italics; page numbers in the footer from page 2. The words are the
 layout's, shared with the PDF.
 
-Pages break as an office's do: what ``layout.keeps_with_next`` keeps together is marked
+Pages break as an office's do: what ``blocks.keeps_with_next`` keeps together is marked
 "keep with next" (a heading with what it introduces, the last text with the
 signatures), no table row splits, the heading row goes with the first row.
 
@@ -31,20 +31,10 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from voting.minutes import blocks as mb
+from voting.minutes.blocks import keeps_with_next
 from voting.minutes.chart import chart_png
 from voting.minutes.dossier import dated_zip
-from voting.minutes.layout import (
-    CHAIN_HEAD_LABEL,
-    Block,
-    Chart,
-    Digest,
-    Header,
-    ResultTable,
-    Signatures,
-    Text,
-    Title,
-    keeps_with_next,
-)
 from voting.validation import printable
 
 FONT = "Times New Roman"
@@ -221,7 +211,7 @@ def _new_document() -> Any:
     return document
 
 
-def _header(document: Any, block: Header) -> None:
+def _header(document: Any, block: mb.Header) -> None:
     table = document.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
@@ -238,7 +228,7 @@ def _header(document: Any, block: Header) -> None:
     _set_widths(table, [Mm(72), Mm(93)])
 
 
-def _title(document: Any, block: Title) -> None:
+def _title(document: Any, block: mb.Title) -> None:
     _para(document, "", space_after=6)
     _para(
         document,
@@ -257,7 +247,7 @@ def _title(document: Any, block: Title) -> None:
     sub.paragraph_format.space_after = Pt(12)
 
 
-def _text(document: Any, block: Text) -> None:
+def _text(document: Any, block: mb.Text) -> None:
     if block.kind == "heading":
         _para(document, block.text, bold=True)
     elif block.kind == "item":
@@ -271,7 +261,7 @@ def _text(document: Any, block: Text) -> None:
         _para(document, block.text, bold=block.bold, first_line=True)
 
 
-def _table(document: Any, block: ResultTable) -> None:
+def _table(document: Any, block: mb.ResultTable) -> None:
     table = document.add_table(rows=1, cols=len(block.heads))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -294,13 +284,13 @@ def _table(document: Any, block: ResultTable) -> None:
     _para(document, "", space_after=0)
 
 
-def _chart(document: Any, block: Chart) -> None:
+def _chart(document: Any, block: mb.Chart) -> None:
     p = document.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.add_run().add_picture(io.BytesIO(chart_png(block)), width=Mm(150))
 
 
-def _signatures(document: Any, block: Signatures) -> None:
+def _signatures(document: Any, block: mb.Signatures) -> None:
     _para(document, "", space_after=6).paragraph_format.keep_with_next = True
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
@@ -318,26 +308,18 @@ def _signatures(document: Any, block: Signatures) -> None:
         p.get_or_add_pPr().keepNext_val = True
 
 
-def _digest(document: Any, block: Digest) -> None:
+def _digest(document: Any, block: mb.Digest) -> None:
     p = _para(document, "Mã kiểm tra (SHA-256) của kết quả đã khóa: ", space_after=0)
     p.paragraph_format.space_before = Pt(12)
     p.runs[0].font.size = Pt(11)
     p.add_run(block.digest).font.size = Pt(9)
     if block.chain_head:
-        p = _para(document, CHAIN_HEAD_LABEL, space_after=0)
+        p = _para(document, mb.CHAIN_HEAD_LABEL, space_after=0)
         p.runs[0].font.size = Pt(11)
         p.add_run(block.chain_head).font.size = Pt(9)
 
 
-RENDERERS: dict[type, Any] = {
-    Header: _header,
-    Title: _title,
-    Text: _text,
-    ResultTable: _table,
-    Chart: _chart,
-    Signatures: _signatures,
-    Digest: _digest,
-}
+DRAWERS = mb.Drawers(_header, _title, _text, _table, _chart, _signatures, _digest)
 
 
 def _printable(value: Any) -> Any:
@@ -368,7 +350,7 @@ def _stamp(stamp: datetime | None) -> datetime:
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).replace(microsecond=0)
 
 
-def minutes_docx(blocks: list[Block], *, stamp: datetime | None = None) -> bytes:
+def minutes_docx(blocks: list[mb.Block], *, stamp: datetime | None = None) -> bytes:
     """The minutes (``layout.minutes_blocks``) as a DOCX file's bytes.
 
     ``stamp``: the lock's moment, aware in the room's zone (naive means UTC): the core
@@ -378,7 +360,7 @@ def minutes_docx(blocks: list[Block], *, stamp: datetime | None = None) -> bytes
     moment = _stamp(stamp)
     document = _new_document()
     props = document.core_properties
-    props.title = next((b.text for b in blocks if isinstance(b, Title)), "Biên bản")
+    props.title = mb.title_of(blocks)
     props.author = props.last_modified_by = "voting (QT.NB.03)"
     props.comments = ""
     props.language = "vi-VN"
@@ -388,7 +370,7 @@ def minutes_docx(blocks: list[Block], *, stamp: datetime | None = None) -> bytes
     keeps = keeps_with_next(blocks)
     for block, keep in zip((_printable(b) for b in blocks), keeps, strict=True):
         before = len(body)
-        RENDERERS[type(block)](document, block)
+        DRAWERS.draw(document, block)
         if keep:
             # What this block added (the section properties stay last in the body).
             for element in list(body)[before - 1 : len(body) - 1]:

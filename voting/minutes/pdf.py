@@ -8,7 +8,7 @@ the DOCX's: A4, margins 20/20/30/15 mm, 13 pt, page numbers from page 2.
 Pages break as an office's do: every table and figure inside the margins; a heading (or a
 line announcing a list) never ends a page, it goes over with what it introduces; the
 signatures never stand alone, the last lines before them go over with them
-(``layout.keeps_with_next``). A block's height is found by drawing it on a scratch page.
+(``blocks.keeps_with_next``). A block's height is found by drawing it on a scratch page.
 
 The file is deterministic: CreationDate and ModDate are the lock's moment (``stamp``),
 the /ID a digest of the content, so every download of a locked result is byte for byte
@@ -21,25 +21,14 @@ import io
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, XPos, YPos
 from fpdf.output import OutputProducer, PDFInfo
 
+from voting.minutes import blocks as mb
+from voting.minutes.blocks import keeps_with_next
 from voting.minutes.chart import FONT_DIR, chart_png
-from voting.minutes.layout import (
-    CHAIN_HEAD_LABEL,
-    Block,
-    Chart,
-    Digest,
-    Header,
-    ResultTable,
-    Signatures,
-    Text,
-    Title,
-    keeps_with_next,
-)
 
 FAMILY = "Tinos"
 SIZE = 13
@@ -54,7 +43,7 @@ LEAD_LINES = 2
 
 
 @lru_cache(maxsize=64)
-def _png(chart: Chart) -> bytes:
+def _png(chart: mb.Chart) -> bytes:
     # Drawn once for the measuring and once for the page otherwise.
     return chart_png(chart)
 
@@ -96,7 +85,7 @@ class MinutesPDF(FPDF):
         self.set_font(FAMILY, "", SIZE)
 
 
-def _header(pdf: MinutesPDF, block: Header) -> None:
+def _header(pdf: MinutesPDF, block: mb.Header) -> None:
     top = pdf.get_y()
     left_w, right_w = 72.0, 93.0
     right_x = LEFT + left_w
@@ -125,7 +114,7 @@ def _header(pdf: MinutesPDF, block: Header) -> None:
     pdf.ln(4)
 
 
-def _title(pdf: MinutesPDF, block: Title) -> None:
+def _title(pdf: MinutesPDF, block: mb.Title) -> None:
     pdf.set_font(FAMILY, "B", 14)
     pdf.multi_cell(0, 7, block.text.upper(), align=Align.C, new_x=XPos.LMARGIN)
     pdf.set_font(FAMILY, "B", SIZE)
@@ -135,7 +124,7 @@ def _title(pdf: MinutesPDF, block: Title) -> None:
     pdf.ln(4)
 
 
-def _text(pdf: MinutesPDF, block: Text) -> None:
+def _text(pdf: MinutesPDF, block: mb.Text) -> None:
     style = "B" if block.bold or block.kind in ("heading", "warning") else ""
     pdf.set_font(FAMILY, style, SIZE)
     if block.kind == "warning":
@@ -155,7 +144,7 @@ def _text(pdf: MinutesPDF, block: Text) -> None:
     pdf.set_font(FAMILY, "", SIZE)
 
 
-def _table(pdf: MinutesPDF, block: ResultTable) -> None:
+def _table(pdf: MinutesPDF, block: mb.ResultTable) -> None:
     pdf.set_font(FAMILY, "", 12)
     pdf.set_x(LEFT)
     # Align.L from the left margin: fpdf2 centres Align.C on the *page*, which put the
@@ -181,7 +170,7 @@ def _table(pdf: MinutesPDF, block: ResultTable) -> None:
     pdf.ln(3)
 
 
-def _chart(pdf: MinutesPDF, block: Chart) -> None:
+def _chart(pdf: MinutesPDF, block: mb.Chart) -> None:
     png = _png(block)
     width = 150.0
     from PIL import Image
@@ -194,7 +183,7 @@ def _chart(pdf: MinutesPDF, block: Chart) -> None:
     pdf.ln(3)
 
 
-def _signatures(pdf: MinutesPDF, block: Signatures) -> None:
+def _signatures(pdf: MinutesPDF, block: mb.Signatures) -> None:
     pdf.ln(4)
     top = pdf.get_y()
     bottoms = []
@@ -214,7 +203,7 @@ def _signatures(pdf: MinutesPDF, block: Signatures) -> None:
     pdf.set_font(FAMILY, "", SIZE)
 
 
-def _digest(pdf: MinutesPDF, block: Digest) -> None:
+def _digest(pdf: MinutesPDF, block: mb.Digest) -> None:
     pdf.ln(4)
     pdf.set_font(FAMILY, "", 11)
     pdf.multi_cell(
@@ -224,24 +213,16 @@ def _digest(pdf: MinutesPDF, block: Digest) -> None:
     pdf.multi_cell(0, 5, block.digest, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if block.chain_head:
         pdf.set_font(FAMILY, "", 11)
-        text = CHAIN_HEAD_LABEL + block.chain_head
+        text = mb.CHAIN_HEAD_LABEL + block.chain_head
         pdf.multi_cell(0, 5, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FAMILY, "", SIZE)
 
 
-RENDERERS: dict[type, Any] = {
-    Header: _header,
-    Title: _title,
-    Text: _text,
-    ResultTable: _table,
-    Chart: _chart,
-    Signatures: _signatures,
-    Digest: _digest,
-}
+DRAWERS = mb.Drawers(_header, _title, _text, _table, _chart, _signatures, _digest)
 
 
 #: Blocks drawn whole on one page (moved to the next if they do not fit).
-WHOLE = (Chart, Signatures, Digest)
+WHOLE = (mb.Chart, mb.Signatures, mb.Digest)
 
 
 class _Ruler:
@@ -250,29 +231,29 @@ class _Ruler:
     def __init__(self) -> None:
         self.pdf = MinutesPDF("")
         self.usable = self.pdf.page_break_trigger - TOP
-        self.known: dict[Block, float] = {}  # blocks are frozen: equal blocks, equal heights
+        self.known: dict[mb.Block, float] = {}  # blocks are frozen: equal blocks, equal heights
 
-    def height(self, block: Block) -> float:
+    def height(self, block: mb.Block) -> float:
         if block not in self.known:
             pdf = self.pdf
             pdf.add_page()
             start = pdf.page
             pdf.set_xy(LEFT, TOP)
-            RENDERERS[type(block)](pdf, block)
+            DRAWERS.draw(pdf, block)
             self.known[block] = (pdf.get_y() - TOP) + (pdf.page - start) * self.usable
         return self.known[block]
 
-    def lead(self, block: Block) -> float:
+    def lead(self, block: mb.Block) -> float:
         """How much of ``block`` must share a page with what comes before it."""
-        if isinstance(block, ResultTable) and block.rows:
+        if isinstance(block, mb.ResultTable) and block.rows:
             # The heading row and the first row (fpdf2 repeats the heading row itself).
             return self.height(replace(block, rows=block.rows[:1]))
-        if isinstance(block, Text):
+        if isinstance(block, mb.Text):
             return min(self.height(block), LEAD_LINES * LINE + 1)
         return self.height(block)
 
 
-def _kept_height(ruler: _Ruler, blocks: list[Block], keeps: list[bool], i: int) -> float:
+def _kept_height(ruler: _Ruler, blocks: list[mb.Block], keeps: list[bool], i: int) -> float:
     """Block ``i`` with what must go on its page: the start of the next block, or all of
     it and onwards while the next block keeps with its own next."""
     need = ruler.height(blocks[i])
@@ -293,13 +274,13 @@ def _pdf_date(stamp: datetime | None) -> datetime:
     return aware.astimezone(UTC).replace(microsecond=0)
 
 
-def minutes_pdf(blocks: list[Block], *, stamp: datetime | None = None) -> bytes:
+def minutes_pdf(blocks: list[mb.Block], *, stamp: datetime | None = None) -> bytes:
     """The minutes (``layout.minutes_blocks``) as a PDF file's bytes.
 
     ``stamp``: the lock's moment (naive means UTC), the file's CreationDate and ModDate:
     the same locked result always gives the same bytes. None (a preview): now.
     """
-    title = next((b.text for b in blocks if isinstance(b, Title)), "Biên bản")
+    title = mb.title_of(blocks)
     pdf = MinutesPDF(title)
     pdf.set_creation_date(_pdf_date(stamp))
     ruler = _Ruler()
@@ -317,5 +298,5 @@ def minutes_pdf(blocks: list[Block], *, stamp: datetime | None = None) -> bytes:
         # What cannot fit on any page is left to break where it must.
         if need and not at_top and need <= ruler.usable and pdf.will_page_break(need):
             pdf.add_page()
-        RENDERERS[type(block)](pdf, block)
+        DRAWERS.draw(pdf, block)
     return bytes(pdf.output(output_producer_class=_StampedOutput))

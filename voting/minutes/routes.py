@@ -51,6 +51,7 @@ from voting.minutes.pdf import minutes_pdf
 from voting.minutes.record import add_note, dated_notes, update_record
 from voting.minutes.report import conference_document, minutes_view
 from voting.minutes.sheets import XLSX_MIMETYPE, results_csv, results_xlsx
+from voting.minutes.view import MinutesView, PositionView
 from voting.minutes.words import clock_time, dated_line
 from voting.realtime.snapshots import refuse_withheld
 from voting.views import commit_or_flash, download
@@ -73,12 +74,12 @@ def _chart_markup(chart: Chart, index: int = 0) -> Markup:
     return Markup(chart_svg(chart, title_id=f"chart-{index}"))
 
 
-def _result_chart(m: dict, position: dict, index: int = 0) -> Markup:
+def _result_chart(m: MinutesView, position: PositionView, index: int = 0) -> Markup:
     """The chart of one position's result on the app's pages, in the user's language."""
     chart = chart_of(m, position)
     numerator, denominator = (int(x) for x in chart.threshold.split("/"))
     percent = format_decimal(Fraction(numerator * 100, denominator), format="#,##0.##")
-    base = _("people present") if m["decision"]["base"] == "present" else _("people summoned")
+    base = _("people present") if m["decision"].base == "present" else _("people summoned")
     if chart.comparison == ">":
         threshold = _("Threshold: more than %(percent)s%% of %(base)s", percent=percent, base=base)
     else:
@@ -140,18 +141,18 @@ def minutes(public_id: str, kind: str) -> ResponseReturnValue:
 
 
 def _blocks(
-    conference: Conference, kind: str, problems: list[str], view: dict | None = None
+    conference: Conference, kind: str, problems: list[str], view: MinutesView | None = None
 ) -> list:
     view = view or minutes_view(conference_document(conference))
-    conf = view["doc"]["conference"]
+    conf = view["doc"].conference
     ruleset = current_app.extensions["voting.ruleset"]
     return minutes_blocks(
         kind,
         view,
         digest=conference.result_sha256 if conference.is_locked else None,
         chain_head=fingerprint(lock_head(conference.id) or "") if conference.is_locked else None,
-        flow_label=ruleset.flows[conf["flow"]]["vi"],
-        level_label=ruleset.levels[conf["level"]]["label"]["vi"],
+        flow_label=ruleset.flows[conf.flow]["vi"],
+        level_label=ruleset.levels[conf.level]["label"]["vi"],
         tz=_tz(),
         problems=problems,
         notes=dated_notes(conference, _tz()),

@@ -1,6 +1,6 @@
 """The result as a spreadsheet (XLSX, openpyxl) and as CSV, from the minutes' view.
 
-Pure: both take ``minutes_view(conference_document(conference))`` and return bytes.
+Pure: both take ``minutes_view(current_result(conference))`` and return bytes.
 What the minutes state, the files state too: per candidate the tie on the last seat and
 the head's decision; per position the seats left empty; who decided and when; the
 absentees with their reasons. Dates and times are on the room's clock.
@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from voting.clock import DEFAULT_ZONE
 from voting.minutes.dossier import dated_zip
-from voting.minutes.layout import (
+from voting.minutes.tables import (
     NO_REASON,
     base_phrase,
     percent_text,
@@ -36,6 +36,7 @@ from voting.minutes.layout import (
     unfilled_seats,
     verdict,
 )
+from voting.minutes.view import MinutesView, PositionView, Row
 from voting.minutes.words import local_moment
 from voting.validation import csv_cell, xlsx_text_cells
 
@@ -68,7 +69,7 @@ def _yes(value: bool) -> str:
     return "Có" if value else "Không"
 
 
-def head_verdict(position: dict[str, Any], row: dict[str, Any]) -> str:
+def head_verdict(position: PositionView, row: Row) -> str:
     """For a candidate tied on the last seat: what the head decided (or that it waits)."""
     if not row["tied"]:
         return ""
@@ -77,19 +78,19 @@ def head_verdict(position: dict[str, Any], row: dict[str, Any]) -> str:
     return "Được lựa chọn" if row["name"] in position["head_choice_names"] else "Không lựa chọn"
 
 
-def result_rows(m: dict[str, Any]) -> list[list[Any]]:
+def result_rows(m: MinutesView) -> list[list[Any]]:
     """One row per candidate, in rank order within each position."""
-    rule = m["doc"]["rule"]
+    rule = m["doc"].rule
     rows: list[list[Any]] = []
     for p in m["positions"]:
         for row in p["rows"]:
-            post = ", ".join(part for part in (row.get("post"), row.get("unit")) if part)
+            post = ", ".join(part for part in (row["post"], row["unit"]) if part)
             rows.append(
                 [
                     p["name"],
                     row["rank"],
                     row["name"],
-                    row.get("birth_year") or "",
+                    row["birth_year"] or "",
                     post,
                     row["agree"],
                     row["disagree"],
@@ -105,78 +106,53 @@ def result_rows(m: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def absent_rows(m: dict[str, Any]) -> list[list[Any]]:
+def absent_rows(m: MinutesView) -> list[list[Any]]:
     """Who was absent and why; a blank reason is said to be unrecorded, as the minutes say."""
     return [
         [
             i,
             p["name"],
-            p.get("title") or "",
-            (p.get("absence_reason") or "").strip() or f"({NO_REASON})",
+            p["title"] or "",
+            (p["absence_reason"] or "").strip() or f"({NO_REASON})",
         ]
         for i, p in enumerate(m["absent"], start=1)
     ]
 
 
 def summary_rows(
-    m: dict[str, Any], digest: str | None, tz: str = DEFAULT_ZONE
+    m: MinutesView, digest: str | None, tz: str = DEFAULT_ZONE
 ) -> list[tuple[str, Any]]:
     """(label, value): values typed — a date, a wall-clock datetime, a count, or text."""
-    doc, conf, d = m["doc"], m["doc"]["conference"], m["decision"]
-    rule, head = doc["rule"], m["head"]
-    tokens = doc["tokens"]
+    doc, d = m["doc"], m["decision"]
+    conf, tokens = doc.conference, doc.tokens
     moments = [
-        ("Bắt đầu bỏ phiếu", local_moment(conf.get("opened_at"), tz)),
-        ("Kết thúc bỏ phiếu", local_moment(conf.get("closed_at"), tz)),
-        ("Khóa kết quả", local_moment(conf.get("locked_at"), tz)),
+        ("Bắt đầu bỏ phiếu", local_moment(conf.opened_at, tz)),
+        ("Kết thúc bỏ phiếu", local_moment(conf.closed_at, tz)),
+        ("Khóa kết quả", local_moment(conf.locked_at, tz)),
     ]
-    positions: list[tuple[str, Any]] = []
-    for p in m["positions"]:
-        if p["quota"] and not rule.get("removal"):
-            positions += [
-                (f"Số lượng quy hoạch — {p['name']}", p["quota"]),
-                (f"Số chỗ chưa có người — {p['name']}", unfilled_seats(rule, p)),
-            ]
-        for label, sentence in (
-            (f"Ghi chú — {p['name']}", seats_sentence(rule, p)),
-            (f"Bằng phiếu — {p['name']}", tie_sentence(p, head)),
-        ):
-            if sentence:
-                positions.append((label, sentence))
-    decided: list[tuple[str, Any]] = []
-    if head:
-        decided = [
-            ("Thủ trưởng đơn vị quyết định", head.get("decided_by") or ""),
-            ("Thời điểm quyết định", local_moment(head.get("decided_at"), tz) or ""),
-        ]
-        decided += [
-            (f"Thủ trưởng lựa chọn — {p['name']}", ", ".join(p["head_choice_names"]))
-            for p in m["positions"]
-            if p["head_choice_names"]
-        ]
     return [
-        ("Hội nghị", conf["title"]),
-        ("Cơ quan cấp trên", conf.get("parent_body") or ""),
-        ("Đơn vị", conf.get("unit") or ""),
-        ("Ngày", date.fromisoformat(conf["held_on"][:10])),
+        ("Hội nghị", conf.title),
+        ("Cơ quan cấp trên", conf.parent_body or ""),
+        ("Đơn vị", conf.unit or ""),
+        ("Ngày", date.fromisoformat(conf.held_on[:10])),
         *((label, value) for label, value in moments if value),
-        ("Địa điểm", conf.get("place") or ""),
-        ("Bước", conf["step"]),
-        ("Nguyên tắc", doc["rule"]["sentence"]["vi"]),
-        ("Căn cứ", doc["rule"]["citation"]),
-        ("Tỷ lệ tính trên", base_phrase(d["base"])),
-        ("Số người làm căn cứ", d["base_count"]),
-        ("Số phiếu đồng ý cần đạt", d["votes_needed"]),
-        ("Số người được triệu tập", doc["attendance"]["summoned"]),
-        ("Số người có mặt", doc["attendance"]["present"]),
+        ("Địa điểm", conf.place or ""),
+        ("Bước", conf.step),
+        ("Nguyên tắc", doc.rule.sentence.vi),
+        ("Căn cứ", doc.rule.citation),
+        ("Tỷ lệ tính trên", base_phrase(d.base)),
+        ("Số người làm căn cứ", d.base_count),
+        ("Số phiếu đồng ý cần đạt", d.votes_needed),
+        ("Số người được triệu tập", doc.attendance.summoned),
+        ("Số người có mặt", doc.attendance.present),
         ("Số người vắng mặt", len(m["absent"])),
-        ("Số phiếu phát ra", tokens["issued"] - tokens["voided"]),
-        ("Số phiếu hủy và cấp lại", tokens["voided"]),
-        ("Số phiếu thu về", d["ballots"]["received"]),
-        ("Số phiếu hợp lệ", d["ballots"]["valid"]),
-        ("Số phiếu không hợp lệ", d["ballots"]["invalid"]),
-        *positions,
-        *decided,
+        ("Số phiếu phát ra", tokens.issued - tokens.voided),
+        ("Số phiếu hủy và cấp lại", tokens.voided),
+        ("Số phiếu thu về", d.ballots.received),
+        ("Số phiếu hợp lệ", d.ballots.valid),
+        ("Số phiếu không hợp lệ", d.ballots.invalid),
+        *_position_rows(m),
+        *_head_rows(m, tz),
         (
             "Mã kiểm tra (SHA-256) của kết quả đã khóa",
             digest or "Chưa khóa (bản xem trước)",
@@ -184,8 +160,44 @@ def summary_rows(
     ]
 
 
+def _position_rows(m: MinutesView) -> list[tuple[str, Any]]:
+    """Per position: the quota and the empty seats, the seats' note and the tie."""
+    rule = m["doc"].rule
+    positions: list[tuple[str, Any]] = []
+    for p in m["positions"]:
+        if p["quota"] and not rule.removal:
+            positions += [
+                (f"Số lượng quy hoạch — {p['name']}", p["quota"]),
+                (f"Số chỗ chưa có người — {p['name']}", unfilled_seats(rule, p)),
+            ]
+        for label, sentence in (
+            (f"Ghi chú — {p['name']}", seats_sentence(rule, p)),
+            (f"Bằng phiếu — {p['name']}", tie_sentence(p, m["head"])),
+        ):
+            if sentence:
+                positions.append((label, sentence))
+    return positions
+
+
+def _head_rows(m: MinutesView, tz: str) -> list[tuple[str, Any]]:
+    """Who decided a tie, when, and whom they chose per position."""
+    head = m["head"]
+    decided: list[tuple[str, Any]] = []
+    if head:
+        decided = [
+            ("Thủ trưởng đơn vị quyết định", head.decided_by or ""),
+            ("Thời điểm quyết định", local_moment(head.decided_at, tz) or ""),
+        ]
+        decided += [
+            (f"Thủ trưởng lựa chọn — {p['name']}", ", ".join(p["head_choice_names"]))
+            for p in m["positions"]
+            if p["head_choice_names"]
+        ]
+    return decided
+
+
 def results_xlsx(
-    m: dict[str, Any],
+    m: MinutesView,
     *,
     digest: str | None,
     tz: str = DEFAULT_ZONE,
@@ -267,7 +279,7 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def results_csv(m: dict[str, Any], *, digest: str | None = None, tz: str = DEFAULT_ZONE) -> bytes:
+def results_csv(m: MinutesView, *, digest: str | None = None, tz: str = DEFAULT_ZONE) -> bytes:
     """The result, the summary and the absentees as CSV: comma-separated, quoted where
     needed, UTF-8 with BOM; the tables one after another (see the module's docstring)."""
     text = io.StringIO()
