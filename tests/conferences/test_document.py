@@ -129,3 +129,11 @@ def test_an_unknown_format_or_key_is_refused(locked_text: str) -> None:
         ResultDocument.from_json({**doc, "surprise": 1})
     with pytest.raises(ValueError):  # never coerced: '7' is not 7
         ResultDocument.from_json({**doc, "tokens": {**doc["tokens"], "issued": "7"}})
+
+
+def test_the_planning_chain_reads_the_typed_decision_as_its_json(locked_text: str) -> None:
+    from voting.planning.chain import outcomes
+
+    doc = ResultDocument.from_json(locked_text)
+    for ranked in (True, False):
+        assert outcomes(doc.decision, ranked) == outcomes(doc.decision.to_json(), ranked)

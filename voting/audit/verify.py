@@ -39,8 +39,9 @@ from voting.audit.key import AuditKey, AuditKeyError, default_path, load_key
 from voting.audit.models import GENESIS, AuditEntry
 from voting.audit.operations import KEYED, PLAIN, entry_hash, keyed_hash, note_digest
 from voting.ballots.models import Ballot, Receipt, Token
+from voting.canonical import canonical_json
 from voting.conferences.models import Conference
-from voting.conferences.results import lock_document, verify_locked
+from voting.conferences.results import locked_result, result_document, verify_locked
 from voting.extensions import db
 from voting.tally.verifier import InputError
 
@@ -238,62 +239,80 @@ def _result_drift(conference: Conference) -> list[str]:
     After lock nothing of a conference may change, so rebuilding the result document
     from the rows must give the locked text byte for byte.
     """
-    text, _ = lock_document(conference)
-    if text == conference.result_json:
+    now = result_document(conference).to_json()
+    if canonical_json(now) == conference.result_json:
         return []
-    now, then = json.loads(text), json.loads(conference.result_json or "{}")
+    then = locked_result(conference).to_json()
     parts = sorted(k for k in now.keys() | then.keys() if now.get(k) != then.get(k))
     return [f"the stored rows no longer give the locked result ({', '.join(parts)} changed)"]
 
 
+def _locked_findings(conference: Conference) -> list[str]:
+    """What re-checking a locked result finds: its text, ballots and decision, then its rows."""
+    try:
+        return verify_locked(conference) or _result_drift(conference)
+    except (InputError, ValueError, KeyError, TypeError) as exc:
+        # Edited rows can make the decision itself refuse them: a finding, not a crash.
+        return [f"the locked result cannot be recomputed from the stored rows ({exc})"]
+
+
+def _deleted_conferences(report: Report, chain: Chain, present: set[int]) -> None:
+    for conference_id, status in sorted(chain.status.items()):
+        if conference_id not in present:
+            report.problems.append(
+                f"conference id {conference_id}: the audit chain has it {status}, but it "
+                "is not in the database; it was deleted"
+            )
+
+
+def _counts_agree(report: Report, where: str, conference: Conference) -> None:
+    # Casts change all four in one transaction: any snapshot must agree. A paper
+    # ballot entered by the committee has no receipt (nobody to hand it to).
+    received, ballots, receipts, used, paper = _counts(conference.id)
+    if not received == ballots == receipts + paper == used:
+        report.problems.append(
+            f"{where}: {ballots} ballots, {receipts} receipts and {used} used tokens "
+            f"but the counter says {received}"
+        )
+
+
+def _lock_recorded(report: Report, chain: Chain, where: str, conference: Conference) -> None:
+    audit = chain.locked.get(conference.id)
+    if audit is None:
+        report.problems.append(f"{where}: no result.locked entry in the audit chain")
+    elif audit.get("result_sha256") != conference.result_sha256:
+        report.problems.append(
+            f"{where}: result digest differs from the one the audit chain recorded"
+        )
+
+
+def _verify_conference(
+    report: Report, chain: Chain, conference: Conference, chain_ok: bool
+) -> None:
+    where = f"conference {conference.public_id} (id {conference.id})"
+    recorded = chain.status.get(conference.id)
+    if chain_ok and recorded != conference.status and (recorded or not conference.is_draft):
+        report.problems.append(
+            f"{where}: status {conference.status}, but the audit chain has it "
+            f"{recorded or 'never created'}"
+        )
+    if conference.is_draft:
+        return
+    _counts_agree(report, where, conference)
+    if not conference.is_locked:
+        return
+    report.locked += 1
+    report.problems.extend(f"{where}: {p}" for p in _locked_findings(conference))
+    if chain_ok:  # else the chain's own break is the finding; don't pile on
+        _lock_recorded(report, chain, where, conference)
+
+
 def verify_conferences(report: Report, chain: Chain, *, chain_ok: bool = True) -> None:
     conferences = db.session.scalars(sa.select(Conference).order_by(Conference.id)).all()
-    present = {c.id for c in conferences}
     if chain_ok:
-        for conference_id, status in sorted(chain.status.items()):
-            if conference_id not in present:
-                report.problems.append(
-                    f"conference id {conference_id}: the audit chain has it {status}, but it "
-                    "is not in the database; it was deleted"
-                )
+        _deleted_conferences(report, chain, {c.id for c in conferences})
     for conference in conferences:
-        where = f"conference {conference.public_id} (id {conference.id})"
-        recorded = chain.status.get(conference.id)
-        if chain_ok and recorded != conference.status and (recorded or not conference.is_draft):
-            report.problems.append(
-                f"{where}: status {conference.status}, but the audit chain has it "
-                f"{recorded or 'never created'}"
-            )
-        if conference.is_draft:
-            continue
-        # Casts change all four in one transaction: any snapshot must agree. A paper
-        # ballot entered by the committee has no receipt (nobody to hand it to).
-        received, ballots, receipts, used, paper = _counts(conference.id)
-        if not received == ballots == receipts + paper == used:
-            report.problems.append(
-                f"{where}: {ballots} ballots, {receipts} receipts and {used} used tokens "
-                f"but the counter says {received}"
-            )
-        if not conference.is_locked:
-            continue
-        report.locked += 1
-        try:
-            found = verify_locked(conference)
-            if not found:
-                found = _result_drift(conference)
-        except (InputError, ValueError, KeyError, TypeError) as exc:
-            # Edited rows can make the decision itself refuse them: a finding, not a crash.
-            found = [f"the locked result cannot be recomputed from the stored rows ({exc})"]
-        report.problems.extend(f"{where}: {p}" for p in found)
-        if not chain_ok:
-            continue  # the chain's own break is the finding; don't pile on
-        audit = chain.locked.get(conference.id)
-        if audit is None:
-            report.problems.append(f"{where}: no result.locked entry in the audit chain")
-        elif audit.get("result_sha256") != conference.result_sha256:
-            report.problems.append(
-                f"{where}: result digest differs from the one the audit chain recorded"
-            )
+        _verify_conference(report, chain, conference, chain_ok)
     if chain_ok:
         verify_notes(report, chain)
 

@@ -7,10 +7,11 @@ candidates of a locked decision are carried on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from voting.conferences.document import DecisionResult
 from voting.procedure.ruleset import EVERYONE, Step
 
 
@@ -86,15 +87,22 @@ class Outcome:
     carried: bool
 
 
-def outcomes(decision: dict[str, Any], ranked: bool) -> list[Outcome]:
+def outcomes(decision: DecisionResult | Mapping[str, Any], ranked: bool) -> list[Outcome]:
     """Each candidate of a locked decision and whether it moves on.
 
+    ``decision`` is the locked result's (``ResultDocument.decision``, or its JSON).
     A ranked rule (the final vote) carries only those selected down to the quota,
     after the head of unit's decision on a tie; the others carry whoever passes.
     """
-    found: list[Outcome] = []
-    for position in decision["positions"]:
-        for c in position["candidates"]:
-            moves = c["selected"] if ranked else c["passes"]
-            found.append(Outcome(position["id"], c["id"], int(c["agree"]), bool(moves)))
-    return found
+    if isinstance(decision, DecisionResult):
+        return [
+            Outcome(position.id, c.id, c.agree, c.selected if ranked else c.passes)
+            for position in decision.positions
+            for c in position.candidates
+        ]
+    # The decision's JSON (or the part of it a caller kept): read by key.
+    return [
+        Outcome(p["id"], c["id"], int(c["agree"]), bool(c["selected"] if ranked else c["passes"]))
+        for p in decision["positions"]
+        for c in p["candidates"]
+    ]
