@@ -14,6 +14,7 @@ from voting.audit.commands import audit_group, backup_command, restore_command
 from voting.auth.models import User
 from voting.auth.operations import create_user
 from voting.doctor import doctor_command
+from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db, socketio
 from voting.network import lan_address
@@ -46,10 +47,9 @@ def init_db_command() -> None:
 def create_user_command(username: str, role: str, display_name: str, password: str) -> None:
     """Create an account (admin, chair or secretary)."""
     try:
-        create_user(username, password, role, display_name)
-        db.session.commit()
+        with transaction():
+            create_user(username, password, role, display_name)
     except DomainError as exc:
-        db.session.rollback()
         raise click.ClickException(exc.message) from None
     click.echo(f"created {role} {username}")
 
@@ -59,8 +59,8 @@ def ensure_first_admin() -> str | None:
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         return None
     password = secrets.token_urlsafe(9)
-    create_user("admin", password, "admin", "Quản trị viên")
-    db.session.commit()
+    with transaction():
+        create_user("admin", password, "admin", "Quản trị viên")
     return password
 
 

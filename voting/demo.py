@@ -14,9 +14,11 @@ import sqlalchemy as sa
 
 from voting.auth.models import User
 from voting.auth.operations import create_user
+from voting.conferences.attendance import set_attendance
 from voting.conferences.models import Conference
-from voting.conferences.operations import create_conference, set_attendance
+from voting.conferences.operations import create_conference
 from voting.conferences.rules import current_ruleset
+from voting.effects import transaction
 from voting.extensions import db
 from voting.personnel.models import Unit
 from voting.personnel.operations import add_discipline, add_members, create_unit, parse_register
@@ -184,6 +186,12 @@ def _term_process(
 
 
 def load_demo() -> Conference:
+    """The demo chair, unit and conference, committed once (loaded again: the same)."""
+    with transaction():
+        return _load_demo()
+
+
+def _load_demo() -> Conference:
     chair = db.session.scalar(sa.select(User).where(User.username == "chutri"))
     if chair is None:
         chair = create_user("chutri", "chutri123", "chair", "Nguyễn Văn Vũ")
@@ -192,7 +200,6 @@ def load_demo() -> Conference:
         sa.select(Conference).where(Conference.title == DEMO_TITLE, Conference.status == "draft")
     )
     if existing:
-        db.session.commit()
         return existing
     conference = create_conference(
         chair,
@@ -231,5 +238,4 @@ def load_demo() -> Conference:
         current_ruleset(),
     )
     set_attendance(conference, [{"person_id": p.id, "present": True} for p in conference.people])
-    db.session.commit()
     return conference

@@ -25,6 +25,7 @@ from voting.ballots.recording import cast_ballot
 from voting.ballots.slips import ballot_url, kiosk_state
 from voting.ballots.tokens import format_code
 from voting.conferences import operations as ops
+from voting.conferences.attendance import set_attendance
 from voting.conferences.models import Conference
 from voting.conferences.rules import conference_rule, current_ruleset
 from voting.effects import transaction
@@ -217,13 +218,16 @@ def update_conference(public_id: str) -> ResponseReturnValue:
     return jsonify(conference_json(conference))
 
 
-def _action(public_id: str, action: Callable[[Conference], Any]) -> tuple[Conference, Any]:
-    """Run one operation on a conference the user runs, through the one commit point.
+def _action(
+    public_id: str, action: Callable[[Conference], Any], *, run: bool = True
+) -> tuple[Conference, Any]:
+    """Run one operation on a conference the user runs (or, ``run`` False, may read),
+    through the one commit point.
 
     A refusal is rolled back there and reaches the JSON error handler; the operation
     queues its own live update.
     """
-    conference = _conference(public_id, run=True)
+    conference = _conference(public_id, run=run)
     with transaction():
         result = action(conference)
     return conference, result
@@ -233,7 +237,7 @@ def _action(public_id: str, action: Callable[[Conference], Any]) -> tuple[Confer
 def attendance(public_id: str) -> ResponseReturnValue:
     # The body is read inside the action: access is checked first, so a stranger
     # gets 401/404 whatever they send, never a verdict on their body.
-    conference, _ = _action(public_id, lambda c: ops.set_attendance(c, _body().get("attendance")))
+    conference, _ = _action(public_id, lambda c: set_attendance(c, _body().get("attendance")))
     return jsonify(conference_json(conference))
 
 
@@ -314,9 +318,7 @@ def get_minutes_record(public_id: str) -> ResponseReturnValue:
 @blueprint.put("/conferences/<public_id>/minutes/record")
 def set_minutes_record(public_id: str) -> ResponseReturnValue:
     # The secretary fills the minutes: read access is enough (chair, secretary, admin).
-    conference = _conference(public_id)
-    with transaction():
-        update_record(conference, _body())
+    conference, _ = _action(public_id, lambda c: update_record(c, _body()), run=False)
     return jsonify(record_of(conference))
 
 
@@ -327,9 +329,9 @@ def list_minutes_notes(public_id: str) -> ResponseReturnValue:
 
 @blueprint.post("/conferences/<public_id>/minutes/notes")
 def add_minutes_note(public_id: str) -> ResponseReturnValue:
-    conference = _conference(public_id)
-    with transaction():
-        note = add_note(conference, current_user.display_name, _body().get("text"))
+    _, note = _action(
+        public_id, lambda c: add_note(c, current_user.display_name, _body().get("text")), run=False
+    )
     return jsonify(note.to_json()), 201
 
 

@@ -18,6 +18,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from voting.clock import local_today
+from voting.conferences.attendance import same_name
 from voting.errors import DomainError
 from voting.procedure.ruleset import Ruleset
 
@@ -146,10 +147,6 @@ def roster_text(conference: Any) -> str:
     )
 
 
-def _same_name(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def apply_committee(
     people: list[dict[str, Any]],
     head: str,
@@ -166,7 +163,7 @@ def apply_committee(
     """
     names = {p["name"]: p for p in people}
     on_ballot = {
-        _same_name(str(c.get("name", "")))
+        same_name(str(c.get("name", "")))
         for p in positions or []
         for c in p.get("candidates") or []
     }
@@ -182,7 +179,7 @@ def apply_committee(
                 field="committee",
                 name=name,
             )
-        if _same_name(name) in on_ballot and not override:
+        if same_name(name) in on_ballot and not override:
             raise DomainError(
                 "invalid_field",
                 "%(name)s is on the ballot and should not sit on the counting committee. "

@@ -1,7 +1,9 @@
-"""State changes of a conference: set-up, attendance, open, close, tie, lock.
+"""State changes of a conference: set-up, open, close, tie, lock (the attendance and
+the committee's checks are voting.conferences.attendance).
 
-Each function validates, changes the session and flushes; the request handler
-is the single commit point and rolls back on any :class:`DomainError`.
+Each function validates, changes the session and flushes; the caller commits once,
+through :func:`voting.effects.transaction`, which rolls back on any
+:class:`DomainError`. A change the live screens show queues their update (``changed``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from voting.ballots.operations import issue_tokens, voidable_token
 from voting.ballots.paper import issue_paper_tokens
 from voting.ballots.scrub import forget_arrival_order
 from voting.ballots.tokens import IssuedToken
+from voting.conferences.attendance import (
+    check_committee,
+    committee_problems,
+    require_draft,
+    same_name,
+)
 from voting.conferences.models import Candidate, Conference, Person, Position
 from voting.conferences.results import build_vote_document, lock_document, run_decision
 from voting.conferences.rules import current_ruleset
@@ -36,15 +44,6 @@ from voting.validation import TEXT_LIMIT, field_int, field_text, invalid_field, 
 #: A congress-sized session (QĐ 377 planning at ministry level) stays well below this.
 MAX_PEOPLE = 20_000
 MAX_CANDIDATES = 200
-
-
-def _require_draft(conference: Conference) -> None:
-    if conference.is_locked:
-        raise DomainError("conference_locked", "The result is locked; nothing can change.", 409)
-    if not conference.is_draft:
-        raise DomainError(
-            "conference_not_draft", "The ballot has opened; the set-up can no longer change.", 409
-        )
 
 
 def _people(rows: Any) -> list[Person]:
@@ -74,7 +73,7 @@ def _people(rows: Any) -> list[Person]:
         # Text is NFC by now, so two spellings of one name compare equal: two rows alike
         # in everything the attendance list shows could not be told apart there.
         last = people[-1]
-        same = (_same_name(last.name), _same_name(last.title), _same_name(last.group_name))
+        same = (same_name(last.name), same_name(last.title), same_name(last.group_name))
         if same in seen:
             raise invalid_field(
                 f"people[{i}].name",
@@ -121,8 +120,7 @@ def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
             )
             candidates.append(
                 Candidate(
-                    seq=j + 1,
-                    key=f"c{j + 1}",
+                    **_numbered("c", j),
                     name=field_text(c, "name", required=True),
                     birth_year=birth_year,
                     post=field_text(c, "post"),
@@ -132,10 +130,10 @@ def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
             )
             last = candidates[-1]
             alike = (
-                _same_name(last.name),
+                same_name(last.name),
                 last.birth_year,
-                _same_name(last.post or ""),
-                _same_name(last.unit or ""),
+                same_name(last.post or ""),
+                same_name(last.unit or ""),
             )
             if alike in listed:
                 # Two look-alike rows on one ballot split the agree votes of one person.
@@ -147,14 +145,18 @@ def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
             listed.add(alike)
         positions.append(
             Position(
-                seq=i + 1,
-                key=f"p{i + 1}",
+                **_numbered("p", i),
                 name=field_text(row, "name", required=True),
                 quota=quota,
                 candidates=candidates,
             )
         )
     return positions
+
+
+def _numbered(prefix: str, index: int) -> dict[str, Any]:
+    """A row's place on the ballot: its order, and its key in a ballot's choices (p1, c2)."""
+    return {"seq": index + 1, "key": f"{prefix}{index + 1}"}
 
 
 def _held_on(data: dict[str, Any]) -> date:
@@ -231,7 +233,7 @@ def update_conference(
     conference: Conference, data: dict[str, Any], ruleset: Ruleset, *, creating: bool = False
 ) -> Conference:
     """Replace the set-up of a draft conference (details, roster, positions)."""
-    _require_draft(conference)
+    require_draft(conference)
     if not isinstance(data, dict):
         raise invalid_field("$", "The request must be a JSON object.")
     if creating or "title" in data:
@@ -278,143 +280,13 @@ def from_process(conference: Conference) -> bool:
     return conference.ballot_owner == "process"
 
 
-def set_attendance(conference: Conference, rows: Any) -> None:
-    """Tick people present or absent (with a reason) before the ballot opens."""
-    _require_draft(conference)
-    if not isinstance(rows, list):
-        raise invalid_field("attendance", "Attendance must be a list.")
-    people = {p.id: p for p in conference.people}
-    for i, row in enumerate(rows):
-        if not isinstance(row, dict):
-            raise invalid_field(f"attendance[{i}]", "Each entry must be an object.")
-        person_id = row.get("person_id")
-        # Only a whole number can name a person (a list would not even be hashable).
-        is_id = isinstance(person_id, int) and not isinstance(person_id, bool)
-        person = people.get(person_id) if is_id else None  # type: ignore[arg-type]
-        if person is None:
-            raise invalid_field(f"attendance[{i}].person_id", "No such person in this conference.")
-        present = row.get("present")
-        if present is not None and not isinstance(present, bool):
-            raise invalid_field(f"attendance[{i}].present", "Present must be true, false or null.")
-        no_reason = row.get("no_reason", False)
-        if not isinstance(no_reason, bool):
-            raise invalid_field(f"attendance[{i}].no_reason", "No reason must be true or false.")
-        reason = "" if present else field_text(row, "reason", limit=300)
-        if present is False and not reason and not no_reason:
-            # The minutes list every absentee with the reason; a blank there must be the
-            # chair's stated "no reason given", never a reason forgotten in passing.
-            raise DomainError(
-                "absence_reason_missing",
-                "%(name)s is marked absent without a reason. Write the reason, or confirm "
-                "that none was given.",
-                422,
-                field=f"attendance[{i}].reason",
-                name=person.name,
-            )
-        person.is_present = present
-        person.absence_reason = reason
-    db.session.flush()
-    marks = [p.is_present for p in conference.people]
-    details = {
-        "present": marks.count(True),
-        "absent": marks.count(False),
-        "unmarked": marks.count(None),
-    }
-    unexplained = sum(
-        1 for p in conference.people if p.is_present is False and not p.absence_reason
-    )
-    if unexplained:
-        details["absent_no_reason"] = unexplained  # confirmed by the chair, row by row
-    audit.record("attendance.set", details, conference=conference)
-    changed(conference)
-
-
-def unexplained_absences(conference: Conference, rows: list[dict[str, Any]]) -> list[Person]:
-    """The people these attendance rows mark absent with neither a reason nor the chair's
-    "no reason given" (what :func:`set_attendance` refuses), all at once for the form."""
-    people = {p.id: p for p in conference.people}
-    return [
-        people[row["person_id"]]
-        for row in rows
-        if row.get("person_id") in people
-        and row.get("present") is False
-        and not str(row.get("reason") or "").strip()
-        and not row.get("no_reason")
-    ]
-
-
-def _same_name(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-def committee_problems(conference: Conference) -> list[tuple[Person, str]]:
-    """Committee members the procedure would not seat: absent, or on the ballot.
-
-    QT.NB.03: the counting committee is chosen among those present, and people on
-    the ballot should not sit on it (they would count their own votes). Each
-    problem is (person, "absent" | "candidate"); the chair may keep the person with
-    a recorded reason (``committee_note``), which the minutes print.
-    """
-    on_ballot = {_same_name(c.name) for p in conference.positions for c in p.candidates}
-    problems: list[tuple[Person, str]] = []
-    for person in conference.people:
-        if not person.committee_role:
-            continue
-        if person.is_present is False:
-            problems.append((person, "absent"))
-        if _same_name(person.name) in on_ballot:
-            problems.append((person, "candidate"))
-    return problems
-
-
-def check_committee(conference: Conference, paper: int) -> None:
-    """Refuse to open without a counting committee fit to count, naming the person.
-
-    Without a head and a member present nobody can sign the counting minutes, nor
-    enter paper ballots (two different members each). A conference that names no
-    committee at all and issues no paper ballot still opens (its minutes then say
-    no committee was named): many planning votes are counted by the chair's
-    projector alone.
-    """
-    committee = [p for p in conference.people if p.committee_role]
-    if not committee and not paper:
-        return
-    for person, problem in committee_problems(conference):
-        if person.committee_note:
-            continue  # kept by the chair, with the reason the minutes print
-        if problem == "absent":
-            raise DomainError(
-                "committee_member_absent",
-                "%(name)s sits on the counting committee but is marked absent. Choose "
-                "another member, or give the reason to keep them.",
-                409,
-                name=person.name,
-            )
-        raise DomainError(
-            "committee_member_candidate",
-            "%(name)s sits on the counting committee and is on the ballot. Choose "
-            "another member, or give the reason to keep them.",
-            409,
-            name=person.name,
-        )
-    seated = [p for p in committee if p.is_present]
-    if not any(p.committee_role == "head" for p in seated) or not any(
-        p.committee_role == "member" for p in seated
-    ):
-        raise DomainError(
-            "committee_incomplete",
-            "The counting committee needs a head and at least one member, present.",
-            409,
-        )
-
-
 def open_ballot(conference: Conference, key: str, paper: Any = 0) -> list[IssuedToken]:
     """Freeze the counts and issue exactly one token per person present.
 
     ``paper`` of them are paired with printed paper ballots (people without a
     phone, or who prefer paper); the rest are phone slips, returned here.
     """
-    _require_draft(conference)
+    require_draft(conference)
     if not conference.positions:
         raise DomainError("no_positions", "Add at least one position before opening.", 409)
     for position in conference.positions:

@@ -16,6 +16,7 @@ from voting.ballots.handout import double_scans
 from voting.ballots.operations import void_token
 from voting.ballots.slips import slip
 from voting.conferences import operations as ops
+from voting.conferences.attendance import set_attendance, unexplained_absences
 from voting.conferences.forms import ConferenceForm, positions_text, roster_text
 from voting.conferences.models import Conference
 from voting.conferences.rules import conference_rule, current_ruleset, rule_citation, step_rules
@@ -160,7 +161,7 @@ def attendance(public_id: str) -> ResponseReturnValue:
                 "no_reason": request.form.get(f"no-reason-{person.id}") == "yes",
             }
         )
-    missing = ops.unexplained_absences(conference, rows) if conference.is_draft else []
+    missing = unexplained_absences(conference, rows) if conference.is_draft else []
     if missing:
         # Nothing saved: the page comes back with the marks as typed and each absentee
         # without a reason flagged, to write it or to confirm none was given.
@@ -178,7 +179,7 @@ def attendance(public_id: str) -> ResponseReturnValue:
             attendance_input={row["person_id"]: row for row in rows},
             missing_reasons={p.id for p in missing},
         )
-    _act(lambda: ops.set_attendance(conference, rows), _("Attendance saved."))
+    _act(lambda: set_attendance(conference, rows), _("Attendance saved."))
     return redirect(url_for("conferences.show", public_id=public_id) + "#attendance")
 
 

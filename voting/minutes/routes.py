@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from fractions import Fraction
-from typing import Any
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
-    current_app,
     redirect,
     render_template,
     request,
@@ -25,7 +24,6 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from voting import audit
-from voting.audit.verify import fingerprint, lock_head
 from voting.auth.access import conference_for
 from voting.ballots.models import Receipt
 from voting.clock import room_zone_name, to_local
@@ -36,7 +34,8 @@ from voting.errors import DomainError
 from voting.extensions import db
 from voting.minutes.chart import chart_svg
 from voting.minutes.docx import minutes_docx
-from voting.minutes.dossier import DossierFile, dossier_zip
+from voting.minutes.dossier import dossier_zip
+from voting.minutes.files import dossier_files, file_blocks, file_stamp
 from voting.minutes.layout import (
     CHAIN_HEAD_LABEL,
     FILE_PREFIX,
@@ -45,10 +44,9 @@ from voting.minutes.layout import (
     Chart,
     chart_of,
     keeps_with_next,
-    minutes_blocks,
 )
 from voting.minutes.pdf import minutes_pdf
-from voting.minutes.record import add_note, dated_notes, update_record
+from voting.minutes.record import add_note, update_record
 from voting.minutes.report import conference_document, minutes_view
 from voting.minutes.sheets import XLSX_MIMETYPE, results_csv, results_xlsx
 from voting.minutes.view import MinutesView, PositionView
@@ -88,19 +86,6 @@ def _result_chart(m: MinutesView, position: PositionView, index: int = 0) -> Mar
     return _chart_markup(replace(chart, title=title, threshold_text=threshold), index)
 
 
-def _tz() -> str:
-    return room_zone_name()
-
-
-def file_stamp(conference: Conference) -> datetime | None:
-    """The moment a minutes file is dated: the lock's, on the room's clock, so every
-    download of a locked result is the dossier's file byte for byte. None before lock
-    (a preview is dated when it is made)."""
-    if conference.is_locked and conference.locked_dt:
-        return to_local(conference.locked_dt, _tz())
-    return None
-
-
 def _closed_conference(public_id: str) -> Conference:
     conference = conference_for(public_id)
     if not (conference.is_closed or conference.is_locked):
@@ -127,7 +112,7 @@ def minutes(public_id: str, kind: str) -> ResponseReturnValue:
     conference = _closed_conference(public_id)
     problems = verify_locked(conference) if conference.is_locked else []
     _record_export(conference, f"minutes.{kind}", problems)
-    blocks = _blocks(conference, kind, problems)
+    blocks = file_blocks(conference, kind, problems)
     return render_template(
         "minutes/minutes.html",
         conference=conference,
@@ -137,25 +122,6 @@ def minutes(public_id: str, kind: str) -> ResponseReturnValue:
         keeps=keeps_with_next(blocks),
         problems=problems,
         chain_head_label=CHAIN_HEAD_LABEL,
-    )
-
-
-def _blocks(
-    conference: Conference, kind: str, problems: list[str], view: MinutesView | None = None
-) -> list:
-    view = view or minutes_view(conference_document(conference))
-    conf = view["doc"].conference
-    ruleset = current_app.extensions["voting.ruleset"]
-    return minutes_blocks(
-        kind,
-        view,
-        digest=conference.result_sha256 if conference.is_locked else None,
-        chain_head=fingerprint(lock_head(conference.id) or "") if conference.is_locked else None,
-        flow_label=ruleset.flows[conf.flow]["vi"],
-        level_label=ruleset.levels[conf.level]["label"]["vi"],
-        tz=_tz(),
-        problems=problems,
-        notes=dated_notes(conference, _tz()),
     )
 
 
@@ -181,83 +147,71 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 @login_required
 def minutes_docx_file(public_id: str, kind: str) -> Response:
     """The same minutes as DOCX, for the secretary to file or edit."""
-    if kind not in KINDS:
-        raise DomainError("not_found", "Not found.", 404)
-    conference = _closed_conference(public_id)
-    problems = verify_locked(conference) if conference.is_locked else []
-    data = minutes_docx(_blocks(conference, kind, problems), stamp=file_stamp(conference))
-    _record_export(conference, f"minutes.{kind}.docx", problems)
-    return download(data, DOCX_MIMETYPE, f"{FILE_PREFIX[kind]}-{conference.public_id}.docx")
+    return _minutes_file(public_id, kind, minutes_docx, "docx", DOCX_MIMETYPE)
 
 
 @blueprint.get("/c/<public_id>/minutes/<kind>.pdf")
 @login_required
 def minutes_pdf_file(public_id: str, kind: str) -> Response:
     """The same minutes as PDF, to print and sign as they are."""
+    return _minutes_file(public_id, kind, minutes_pdf, "pdf", "application/pdf")
+
+
+def _minutes_file(
+    public_id: str, kind: str, render: Callable[..., bytes], extension: str, mimetype: str
+) -> Response:
+    """One minutes file, dated at the lock (the dossier's bytes), its download audited."""
     if kind not in KINDS:
         raise DomainError("not_found", "Not found.", 404)
     conference = _closed_conference(public_id)
     problems = verify_locked(conference) if conference.is_locked else []
-    data = minutes_pdf(_blocks(conference, kind, problems), stamp=file_stamp(conference))
-    _record_export(conference, f"minutes.{kind}.pdf", problems)
-    return download(data, "application/pdf", f"{FILE_PREFIX[kind]}-{conference.public_id}.pdf")
+    data = render(file_blocks(conference, kind, problems), stamp=file_stamp(conference))
+    _record_export(conference, f"minutes.{kind}.{extension}", problems)
+    return download(data, mimetype, f"{FILE_PREFIX[kind]}-{conference.public_id}.{extension}")
 
 
 @blueprint.get("/c/<public_id>/results.xlsx")
 @login_required
 def results_xlsx_file(public_id: str) -> Response:
     """The result table and a summary sheet as XLSX."""
-    conference = _closed_conference(public_id)
-    view = minutes_view(conference_document(conference))
-    problems = verify_locked(conference) if conference.is_locked else []
-    digest = conference.result_sha256 if conference.is_locked else None
-    data = results_xlsx(view, digest=digest, tz=_tz(), stamp=file_stamp(conference))
-    _record_export(conference, "results.xlsx", problems)
-    return download(data, XLSX_MIMETYPE, f"ket-qua-{conference.public_id}.xlsx")
+    return _results_file(
+        public_id,
+        "xlsx",
+        XLSX_MIMETYPE,
+        lambda view, digest, stamp: results_xlsx(
+            view, digest=digest, tz=room_zone_name(), stamp=stamp
+        ),
+    )
 
 
 @blueprint.get("/c/<public_id>/results.csv")
 @login_required
 def results_csv_file(public_id: str) -> Response:
     """The result rows as CSV (UTF-8 with BOM, for Excel)."""
+    # "text/csv": Werkzeug adds "; charset=utf-8" itself (naming it here said it twice).
+    return _results_file(
+        public_id,
+        "csv",
+        "text/csv",
+        lambda view, digest, _stamp: results_csv(view, digest=digest, tz=room_zone_name()),
+    )
+
+
+def _results_file(
+    public_id: str,
+    extension: str,
+    mimetype: str,
+    render: Callable[[MinutesView, str | None, datetime | None], bytes],
+) -> Response:
+    """One result table file (the digest and the lock's date once locked), its download
+    audited."""
     conference = _closed_conference(public_id)
     view = minutes_view(conference_document(conference))
     problems = verify_locked(conference) if conference.is_locked else []
-    _record_export(conference, "results.csv", problems)
-    # "text/csv": Werkzeug adds "; charset=utf-8" itself (naming it here said it twice).
     digest = conference.result_sha256 if conference.is_locked else None
-    data = results_csv(view, digest=digest, tz=_tz())
-    return download(data, "text/csv", f"ket-qua-{conference.public_id}.csv")
-
-
-def dossier_files(conference: Conference) -> tuple[list[DossierFile], dict[str, Any], list[str]]:
-    """The locked step's files (both minutes as DOCX and PDF, the result three ways)."""
-    locked = conference.result_json
-    if locked is None:
-        raise DomainError("result_not_locked", "Lock the conference's result first.", 409)
-    problems = verify_locked(conference)
-    view = minutes_view(conference_document(conference))
-    digest = conference.result_sha256
-    files = []
-    stamp = file_stamp(conference)
-    for kind in KINDS:
-        blocks = _blocks(conference, kind, problems, view)  # one parse of the locked JSON
-        files.append(DossierFile(f"{FILE_PREFIX[kind]}.docx", minutes_docx(blocks, stamp=stamp)))
-        files.append(DossierFile(f"{FILE_PREFIX[kind]}.pdf", minutes_pdf(blocks, stamp=stamp)))
-    files += [
-        DossierFile("ket-qua.xlsx", results_xlsx(view, digest=digest, tz=_tz(), stamp=stamp)),
-        DossierFile("ket-qua.csv", results_csv(view, digest=digest, tz=_tz())),
-        DossierFile("ket-qua.json", locked.encode()),
-    ]
-    about = {
-        "conference": conference.public_id,
-        "title": conference.title,
-        "step": f"{conference.level}/{conference.flow}/{conference.step}",
-        "held_on": conference.held_on.isoformat(),
-        "result_sha256": digest,
-        "verified": not problems,
-    }
-    return files, about, problems
+    data = render(view, digest, file_stamp(conference))
+    _record_export(conference, f"results.{extension}", problems)
+    return download(data, mimetype, f"ket-qua-{conference.public_id}.{extension}")
 
 
 @blueprint.get("/c/<public_id>/dossier.zip")
@@ -269,7 +223,7 @@ def dossier(public_id: str) -> Response:
         raise DomainError("result_not_locked", "The dossier exists once the result is locked.", 409)
     files, about, problems = dossier_files(conference)
     locked = conference.locked_dt or datetime.now(UTC).replace(tzinfo=None)
-    local = to_local(locked, _tz())
+    local = to_local(locked)
     folder = f"ho-so-{conference.held_on.isoformat()}-{conference.public_id}"
     data = dossier_zip(folder, files, about, local)
     _record_export(conference, "dossier.zip", problems)

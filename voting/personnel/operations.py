@@ -46,19 +46,21 @@ def parse_birth(row: dict[str, Any], where: str) -> tuple[int | None, int | None
     year, month = row.get("birth_year"), row.get("birth_month")
     if isinstance(year, str) and "/" in year:
         month, _sep, year = year.partition("/")
+    born: int | None = None
     if year not in (None, ""):
-        year = whole_number(
+        born = whole_number(
             year,
             f"{where}.birth_year",
             1900,
             date.today().year,
             "The year of birth is not a valid year.",
         )
+    born_month: int | None = None
     if month not in (None, ""):
-        month = whole_number(
+        born_month = whole_number(
             month, f"{where}.birth_month", 1, 12, "The month of birth must be 1 to 12."
         )
-    return year or None, month or None
+    return born, born_month
 
 
 def parse_sex(row: dict[str, Any], where: str) -> str | None:
