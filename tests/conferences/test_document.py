@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from tests.conftest import Api, token_of
+from tests.conftest import Api
+from tests.minutes.test_result_export import locked_conference
 from voting.canonical import canonical_json
 from voting.conferences.document import RESULT_FORMAT, ResultDocument, Returned
 from voting.conferences.models import Conference
@@ -25,21 +26,6 @@ from voting.conferences.results import (
 from voting.extensions import db
 
 
-def _lock(chair_api: Api, app: Flask, make: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    conf = make(step=("cuc", "term", "B5"), summoned=7)
-    phone = app.test_client()
-    plan = [["c1", "c2"]] * 3 + [["c1", "c3"]] * 3 + [["c2", "c3"]]
-    for url, choice in zip(conf["tokens"], plan, strict=True):
-        phone.post("/api/v1/ballots", json={"token": token_of(url), "choices": {"p1": choice}})
-    base = f"/api/v1/conferences/{conf['id']}"
-    chair_api.post(f"{base}/close")
-    chair_api.post(
-        f"{base}/head-decision", json={"decided_by": "Cục trưởng", "choice": {"p1": ["c2"]}}
-    )
-    assert chair_api.post(f"{base}/lock").status_code == 200
-    return conf
-
-
 def _conference(public_id: str) -> Conference:
     return db.session.scalars(sa.select(Conference).where(Conference.public_id == public_id)).one()
 
@@ -48,7 +34,7 @@ def _conference(public_id: str) -> Conference:
 def locked_text(
     app: Flask, chair_api: Api, create_conference: Callable[..., dict[str, Any]]
 ) -> str:
-    conf = _lock(chair_api, app, create_conference)
+    conf = locked_conference(app, chair_api, create_conference)
     with app.app_context():
         text = _conference(conf["id"]).result_json
     assert text
