@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,13 +22,12 @@ from flask_login import current_user, login_required
 from voting.auth.access import require_role, role_required
 from voting.auth.models import User
 from voting.clock import local_today
-from voting.conferences.forms import parse_roster
 from voting.conferences.rules import current_ruleset
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.personnel.models import Unit
-from voting.personnel.operations import SEX_WORDS
-from voting.planning import approval, consultation, records, stalled, vote
+from voting.planning import stalled
+from voting.planning.actions import ACTIONS, back
 from voting.planning.ballot import ballot_people, default_roster
 from voting.planning.dossier import process_dossier
 from voting.planning.eligible import dossier_count, nominee_flags
@@ -56,14 +54,10 @@ from voting.planning.steps import (
     removal_proposals,
     step_definition,
 )
-from voting.procedure.ruleset import Ruleset
 from voting.validation import whole_number
 from voting.views import commit_or_flash, download
 
 blueprint = Blueprint("planning", __name__)
-
-#: What a step form's handler answers: a page to go to, or None for back to the step.
-Reply = ResponseReturnValue | None
 
 
 def can_read(user: Any, process: Process) -> bool:
@@ -88,11 +82,6 @@ def _step(process: Process, name: str) -> ProcessStep:
     if row is None:
         abort(404)
     return row
-
-
-def _back(process: Process, anchor: str = "") -> Any:
-    url = url_for("planning.show", public_id=process.public_id)
-    return redirect(f"{url}#{anchor}" if anchor else url)
 
 
 @blueprint.get("/processes")
@@ -142,7 +131,7 @@ def new() -> ResponseReturnValue:
             lambda: created.append(create_process(current_user, data, ruleset)),
             _("Process created. Record its first step."),
         ):
-            return _back(created[0])
+            return back(created[0])
     secretaries = db.session.scalars(
         sa.select(User).where(User.role == "secretary").order_by(User.username)
     ).all()
@@ -225,184 +214,7 @@ def show(public_id: str) -> ResponseReturnValue:
 def dates(public_id: str) -> ResponseReturnValue:
     process = process_for(public_id, run=True)
     commit_or_flash(lambda: set_due_dates(process, request.form.to_dict()), _("Timeline saved."))
-    return _back(process, "timeline")
-
-
-def _external_rows(process: Process) -> list[dict[str, Any]]:
-    """'Name; MM/YYYY; Nam/Nữ; post; agency' lines, one textarea per position.
-
-    The older four cells 'Name; year; post; agency' (no sex) are still read.
-    """
-    rows = []
-    for position in process.positions:
-        for line in request.form.get(f"external-{position.id}", "").splitlines():
-            if not line.strip():
-                continue
-            cells = [c.strip() for c in line.split("\t" if "\t" in line else ";")] + [""] * 5
-            with_sex = cells[2].casefold() in SEX_WORDS or (cells[2] == "" and cells[4] != "")
-            sex, post, agency = (cells[2], cells[3], cells[4]) if with_sex else ("", *cells[2:4])
-            rows.append(
-                {
-                    "position": position.id,
-                    "name": cells[0],
-                    "birth_year": cells[1],
-                    "sex": sex,
-                    "post": post,
-                    "agency": agency,
-                }
-            )
-    return rows
-
-
-def _source_list(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
-    form = request.form
-    nominees = [
-        {"position": value.partition(":")[0], "member_id": value.partition(":")[2]}
-        for value in form.getlist("nominee")
-    ]
-    data: dict[str, Any] = {
-        "plan": form.get("plan", ""),
-        "drafted_on": form.get("drafted_on", ""),
-        "nominees": nominees + _external_rows(process),
-    }
-    commit_or_flash(
-        lambda: records.record_source_list(process, row, data, ruleset), _("List recorded.")
-    )
-    return None
-
-
-def _approve_list(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
-    form = request.form
-    data = {
-        "meeting_on": form.get("meeting_on", ""),
-        "conclusion": form.get("conclusion", ""),
-        "approved": form.getlist("approved"),
-        "quotas": {
-            key.removeprefix("quota-"): value
-            for key, value in form.items()
-            if key.startswith("quota-")
-        },
-    }
-    commit_or_flash(
-        lambda: records.approve_list(process, row, data, ruleset), _("Approval recorded.")
-    )
-    return None
-
-
-def _consult(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
-    form = request.form
-    upload = request.files.get("opinion_file")
-    payload = (
-        (upload.filename or "file", upload.mimetype, upload.read())
-        if upload and upload.filename
-        else None
-    )
-    data = {
-        "met_on": form.get("met_on", ""),
-        "letter": form.get("letter", ""),
-        "opinion": form.get("opinion", ""),
-        "dossier": form.getlist("dossier"),
-    }
-    commit_or_flash(
-        lambda: consultation.record_consultation(
-            process, row, form.get("nominee"), data, ruleset, upload=payload
-        ),
-        _("Consultation recorded."),
-    )
-    return None
-
-
-def _finish_consult(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
-    data = {"proceed": request.form.getlist("proceed"), "summary": request.form.get("summary", "")}
-    commit_or_flash(
-        lambda: consultation.finish_consultation(process, row, data, ruleset), _("Step done.")
-    )
-    return None
-
-
-def _conference(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
-    form = request.form
-    data: dict[str, Any] = {
-        key: form.get(key, "")
-        for key in ("title", "held_on", "place", "chair_name", "secretary_name")
-    }
-    if form.get("roster", "").strip():
-        data["people"] = parse_roster(form["roster"])
-    data["flag_decisions"] = {
-        key.removeprefix("flag-"): value for key, value in form.items() if key.startswith("flag-")
-    }
-    made: list[Any] = []
-    if commit_or_flash(
-        lambda: made.append(vote.create_step_conference(process, row, data, ruleset)),
-        _("Conference created from the process. Take attendance next."),
-    ):
-        return redirect(url_for("conferences.show", public_id=made[0].public_id))
-    return None
-
-
-def _carry(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
-    commit_or_flash(
-        lambda: vote.complete_vote_step(process, row, ruleset),
-        _("Result carried to the next step."),
-    )
-    return None
-
-
-def _decision(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
-    form = request.form
-    data: dict[str, Any] = {
-        key: form.get(key, "") for key in ("outcome", "number", "signed_on", "signer")
-    }
-    data |= {"approved": form.getlist("approved"), "removed": form.getlist("removed")}
-    commit_or_flash(
-        lambda: approval.record_decision(process, row, data, ruleset), _("Decision recorded.")
-    )
-    return None
-
-
-def _end_position(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
-    data = {key: request.form.get(key, "") for key in ("position", "reason", "ended_on")}
-    commit_or_flash(
-        lambda: stalled.end_position(process, row, data, ruleset),
-        _("The position ends with nobody planned."),
-    )
-    return None
-
-
-def _repeat(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
-    held: list[ProcessStep] = []
-    data = {"reason": request.form.get("reason", "")}
-    if commit_or_flash(
-        lambda: held.append(stalled.repeat_previous(process, row, data, ruleset)),
-        _("The previous vote is held again: create its new conference."),
-    ):
-        return _back(process, f"step-{held[0].step}")
-    return None
-
-
-def _skip(process: Process, row: ProcessStep, ruleset: Ruleset) -> Reply:
-    data = {"reason": request.form.get("reason", "")}
-    commit_or_flash(
-        lambda: stalled.skip_vote(process, row, data, ruleset),
-        _("Step recorded without a ballot."),
-    )
-    return None
-
-
-#: What each step form records (its ``action``). A handler reads the form, runs one
-#: operation and commits it, and may name where to go next (else back to the step).
-ACTIONS: dict[str, Callable[[Process, ProcessStep, Ruleset], Reply]] = {
-    "source-list": _source_list,
-    "approve-list": _approve_list,
-    "consult": _consult,
-    "finish-consult": _finish_consult,
-    "conference": _conference,
-    "carry": _carry,
-    "decision": _decision,
-    "end-position": _end_position,
-    "repeat": _repeat,
-    "skip": _skip,
-}
+    return back(process, "timeline")
 
 
 @blueprint.post("/p/<public_id>/steps/<step>")
@@ -414,8 +226,8 @@ def record(public_id: str, step: str) -> ResponseReturnValue:
     handler = ACTIONS.get(request.form.get("action", ""))
     if handler is None:
         flash(_("Unknown action."), "error")
-        return _back(process, f"step-{row.step}")
-    return handler(process, row, current_ruleset()) or _back(process, f"step-{row.step}")
+        return back(process, f"step-{row.step}")
+    return handler(process, row, current_ruleset()) or back(process, f"step-{row.step}")
 
 
 @blueprint.get("/p/<public_id>/attachments/<int:attachment_id>")
