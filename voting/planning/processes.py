@@ -59,11 +59,18 @@ def _positions(rows: Any, ruleset: Ruleset) -> list[ProcessPosition]:
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
             raise invalid_field(f"positions[{i}]", "Each position must be an object.")
+        # The quota's message is named (not left to the default) so that it is extracted.
         positions.append(
             ProcessPosition(
                 seq=i + 1,
                 name=field_text(row, "name", required=True),
-                quota=whole_number(row.get("quota"), f"positions[{i}].quota", 1, ruleset.max_quota),
+                quota=whole_number(
+                    row.get("quota"),
+                    f"positions[{i}].quota",
+                    1,
+                    ruleset.max_quota,
+                    "Enter a whole number from %(low)s to %(high)s.",
+                ),
             )
         )
     names = [p.name for p in positions]

@@ -43,10 +43,11 @@ def _in_house(
     process: Process, position: ProcessPosition, raw: Any, members: dict[int, Member], where: str
 ) -> Nominee:
     field = f"{where}.member_id"
-    message = "No such person in the unit's register."
-    member = members.get(whole_number(raw, field, 0, MAX_ID, message))
+    member = members.get(
+        whole_number(raw, field, 0, MAX_ID, "No such person in the unit's register.")
+    )
     if member is None:
-        raise invalid_field(field, message)
+        raise invalid_field(field, "No such person in the unit's register.")
     if not member.serving:
         raise invalid_field(field, "This person is no longer serving.")
     return member_nominee(process, position.id, member, "source")
@@ -147,7 +148,14 @@ def approve_list(
         raise invalid_field("quotas", "The quotas must name a position each.")
     for raw, quota in quotas.items():
         position = position_of(process, raw, "quotas")
-        position.quota = whole_number(quota, f"quotas.{raw}", 1, ruleset.max_quota)
+        # The message is named (not left to the default) so that the catalog extracts it.
+        position.quota = whole_number(
+            quota,
+            f"quotas.{raw}",
+            1,
+            ruleset.max_quota,
+            "Enter a whole number from %(low)s to %(high)s.",
+        )
     row.outcome_json = json.dumps(
         {
             "meeting_on": field_date(data, "meeting_on").isoformat(),  # type: ignore[union-attr]
