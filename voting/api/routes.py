@@ -27,6 +27,7 @@ from voting.ballots.tokens import format_code
 from voting.conferences import operations as ops
 from voting.conferences.attendance import set_attendance
 from voting.conferences.models import Conference
+from voting.conferences.results import current_result
 from voting.conferences.rules import conference_rule, current_ruleset
 from voting.effects import transaction
 from voting.errors import DomainError
@@ -301,7 +302,7 @@ def head_decision(public_id: str) -> ResponseReturnValue:
         return ops.record_head_decision(conference, data.get("decided_by"), data.get("choice"))
 
     conference, _ = _action(public_id, act)
-    return jsonify(decision=conference_document(conference)["decision"])
+    return jsonify(decision=current_result(conference).decision.to_json())
 
 
 @blueprint.post("/conferences/<public_id>/lock")

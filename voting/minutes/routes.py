@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -28,7 +27,7 @@ from voting.auth.access import conference_for
 from voting.ballots.models import Receipt
 from voting.clock import room_zone_name, to_local
 from voting.conferences.models import Conference, find_conference
-from voting.conferences.results import canonical_json, verify_locked
+from voting.conferences.results import canonical_json, locked_result, verify_locked
 from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db
@@ -265,7 +264,7 @@ def receipts(public_id: str) -> ResponseReturnValue:
     codes: list[str] = []
     if conference.is_locked and conference.result_json:
         # Exactly the list the locked digest covers.
-        codes = list(json.loads(conference.result_json).get("receipts", []))
+        codes = list(locked_result(conference).receipts)
     elif conference.is_closed:
         codes = sorted(
             db.session.scalars(

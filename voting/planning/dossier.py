@@ -125,7 +125,7 @@ def list_changes_csv(process: Process) -> bytes:
 
 def process_dossier(process: Process, ruleset: Ruleset) -> tuple[bytes, str]:
     """(ZIP bytes, file name) of the process dossier."""
-    from voting.minutes.routes import dossier_files
+    from voting.minutes.files import dossier_files
 
     files = [
         DossierFile(

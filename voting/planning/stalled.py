@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from voting import audit
 from voting.clock import local_today
+from voting.conferences.results import locked_result
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.planning import chain, steps
@@ -201,11 +202,9 @@ def carrying_nobody(process: Process, row: ProcessStep, ruleset: Ruleset) -> lis
         return []
     if not conference.is_locked or not _is_plain_vote(process, row, ruleset):
         return []
-    result = json.loads(conference.result_json)
+    result = locked_result(conference)
     moving = {
-        o.position_key
-        for o in chain.outcomes(result["decision"], bool(result["rule"]["ranked"]))
-        if o.carried
+        o.position_key for o in chain.outcomes(result.decision, result.rule.ranked) if o.carried
     }
-    names = {p["id"]: p["name"] for p in result["positions"]}
+    names = {p.id: p.name for p in result.positions}
     return [name for key, name in names.items() if key not in moving]

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 
 from voting.auth.models import User
 from voting.conferences import operations as conference_ops
+from voting.conferences.document import ResultDocument
 from voting.conferences.models import Conference
+from voting.conferences.results import locked_result
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.personnel.eligibility import Flag
@@ -160,10 +162,10 @@ def create_step_conference(
 
 
 def _carried(
-    process: Process, row: ProcessStep, result: dict[str, Any]
+    process: Process, row: ProcessStep, result: ResultDocument
 ) -> tuple[list[tuple[Nominee, int | None]], dict[int, int | None]]:
     """Who the locked result carries on (with their agree votes), and everyone's votes."""
-    ranked = bool(result["rule"]["ranked"])
+    ranked = result.rule.ranked
     links = {
         (link.position_key, link.candidate_key): link
         for link in db.session.scalars(sa.select(BallotLink).where(BallotLink.step_id == row.id))
@@ -171,7 +173,7 @@ def _carried(
     # A round held again for some positions keeps what the first round carried for the rest.
     moving: list[tuple[Nominee, int | None]] = kept_from_earlier(row)
     agree_of: dict[int, int | None] = {n.id: agree for n, agree in moving}
-    for outcome in chain.outcomes(result["decision"], ranked):
+    for outcome in chain.outcomes(result.decision, ranked):
         link = links[(outcome.position_key, outcome.candidate_key)]
         if link.nominee_id is not None:
             nominee = db.session.get(Nominee, link.nominee_id)
@@ -201,7 +203,7 @@ def complete_vote_step(process: Process, row: ProcessStep, ruleset: Ruleset) -> 
     conference = row.conference
     if conference is None or not conference.is_locked or not conference.result_json:
         raise DomainError("result_not_locked", "Lock the conference's result first.", 409)
-    result = json.loads(conference.result_json)
+    result = locked_result(conference)
     rule = ruleset.rule(definition.rule) if definition.rule else None
     moving, agree_of = _carried(process, row, result)
     if rule is not None and rule.removal:
