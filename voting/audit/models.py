@@ -73,6 +73,7 @@ GENESIS = "0" * 64
 
 class AuditEntry(Model):
     __tablename__ = "audit_entries"
+    repr_columns = ("id", "conference_id", "action")
     __table_args__ = (
         # Two entries can never claim the same predecessor: no fork in the chain.
         sa.UniqueConstraint("prev_hash", name="uq_audit_entries_prev_hash"),

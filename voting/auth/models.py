@@ -23,6 +23,7 @@ def utcnow() -> datetime:
 
 class User(UserMixin, Model):
     __tablename__ = "users"
+    repr_columns = ("id", "username", "role")
     __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="ck_users_role"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -20,6 +20,8 @@ TOKEN_STATES = ("issued", "paper", "used", "void")
 
 class Token(Model):
     __tablename__ = "tokens"
+    #: Never the id, a hash or the holder: a repr may land in a log (docs/security.md).
+    repr_columns = ("conference_id", "state")
     __table_args__ = (
         sa.CheckConstraint(f"state IN {TOKEN_STATES!r}", name="ck_tokens_state"),
         {"sqlite_with_rowid": False},
@@ -49,6 +51,8 @@ class Token(Model):
 
 class Ballot(Model):
     __tablename__ = "ballots"
+    #: Never the id or the choices: logged beside a token, they would link the two.
+    repr_columns = ("conference_id",)
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     #: Random id (128 bits, hex); no link to any token, person or time.
@@ -73,6 +77,8 @@ class Receipt(Model):
     """
 
     __tablename__ = "receipts"
+    #: Never the code: it is the voter's proof, and the table's other key.
+    repr_columns = ("conference_id",)
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     conference_id: so.Mapped[int] = so.mapped_column(
@@ -90,6 +96,7 @@ class PaperEntry(Model):
     """
 
     __tablename__ = "paper_entries"
+    repr_columns = ("conference_id", "entered_by")
 
     conference_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("conferences.id", ondelete="CASCADE"), primary_key=True

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from voting.auth.models import User, utcnow
+from voting.columns import owned, parent_id
 from voting.extensions import Model, db
 
 STATUSES = ("draft", "open", "closed", "locked")
@@ -45,6 +46,7 @@ def find_conference(public_id: object) -> Conference | None:
 
 class Conference(Model):
     __tablename__ = "conferences"
+    repr_columns = ("id", "public_id", "status")
     __table_args__ = (
         sa.CheckConstraint(f"status IN {STATUSES!r}", name="ck_conferences_status"),
         sa.CheckConstraint(
@@ -152,12 +154,8 @@ class Conference(Model):
 
     owner: so.Mapped[User] = so.relationship(foreign_keys=[owner_id])
     secretary_user: so.Mapped[User | None] = so.relationship(foreign_keys=[secretary_user_id])
-    people: so.Mapped[list[Person]] = so.relationship(
-        back_populates="conference", order_by="Person.seq", cascade="all, delete-orphan"
-    )
-    positions: so.Mapped[list[Position]] = so.relationship(
-        back_populates="conference", order_by="Position.seq", cascade="all, delete-orphan"
-    )
+    people: so.Mapped[list[Person]] = owned("conference", "Person.seq")
+    positions: so.Mapped[list[Position]] = owned("conference", "Position.seq")
 
     @property
     def is_draft(self) -> bool:
@@ -180,6 +178,7 @@ class Person(Model):
     """Someone summoned to the conference; attendance is ticked by the chair."""
 
     __tablename__ = "people"
+    repr_columns = ("id", "conference_id", "name")
     __table_args__ = (
         sa.CheckConstraint(
             "committee_role IS NULL OR committee_role IN ('head', 'member')",
@@ -188,9 +187,7 @@ class Person(Model):
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    conference_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True
-    )
+    conference_id: so.Mapped[int] = parent_id("conferences")
     #: Position in the summoned roster as typed or imported.
     seq: so.Mapped[int] = so.mapped_column()
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
@@ -234,59 +231,55 @@ class Person(Model):
         return doc
 
 
-class Position(Model):
+class BallotLine:
+    """What a position and a candidate share: a place on the ballot and a stable key."""
+
+    #: Ballot order; ranking ties keep this order.
+    seq: so.Mapped[int] = so.mapped_column()
+    #: Stable id in ballots and the decision input ("p1", "c1", …), unique under its parent.
+    key: so.Mapped[str] = so.mapped_column(sa.String(16))
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+
+    def line_json(self, **more: Any) -> dict[str, Any]:
+        """As the API and the result document show the line: its key as "id", then ``more``."""
+        return {"id": self.key, "name": self.name, **more}
+
+
+class Position(BallotLine, Model):
     """A position being planned (e.g. Phó Cục trưởng) with its quota."""
 
     __tablename__ = "positions"
+    repr_columns = ("id", "conference_id", "key", "name")
     __table_args__ = (
         sa.UniqueConstraint("conference_id", "key", name="uq_positions_conference_key"),
         sa.CheckConstraint("quota >= 1", name="ck_positions_quota_positive"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    conference_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True
-    )
-    seq: so.Mapped[int] = so.mapped_column()
-    #: Stable id in ballots and the decision input ("p1", "p2", …).
-    key: so.Mapped[str] = so.mapped_column(sa.String(16))
-    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    conference_id: so.Mapped[int] = parent_id("conferences")
     #: Most people one ballot may agree with; seats for ranked rules.
     quota: so.Mapped[int] = so.mapped_column()
 
     conference: so.Mapped[Conference] = so.relationship(back_populates="positions")
-    candidates: so.Mapped[list[Candidate]] = so.relationship(
-        back_populates="position", order_by="Candidate.seq", cascade="all, delete-orphan"
-    )
+    candidates: so.Mapped[list[Candidate]] = owned("position", "Candidate.seq")
 
     def to_json(self) -> dict[str, Any]:
         """The position and its ballot, as the API and the result document show it."""
-        return {
-            "id": self.key,
-            "name": self.name,
-            "quota": self.quota,
-            "candidates": [c.to_json() for c in self.candidates],
-        }
+        return self.line_json(quota=self.quota, candidates=[c.to_json() for c in self.candidates])
 
 
-class Candidate(Model):
+class Candidate(BallotLine, Model):
     """A person on the ballot for one position."""
 
     __tablename__ = "candidates"
+    repr_columns = ("id", "position_id", "key", "name")
     __table_args__ = (
-        sa.UniqueConstraint("position_id", "key", name="uq_candidates_position_key"),
         sa.CheckConstraint("live_agree >= 0", name="ck_candidates_live_agree_nonneg"),
+        sa.UniqueConstraint("position_id", "key", name="uq_candidates_position_key"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    position_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("positions.id", ondelete="CASCADE"), index=True
-    )
-    #: Ballot order; ranking ties keep this order.
-    seq: so.Mapped[int] = so.mapped_column()
-    #: Stable id in ballots and the decision input ("c1", "c2", …).
-    key: so.Mapped[str] = so.mapped_column(sa.String(16))
-    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    position_id: so.Mapped[int] = parent_id("positions")
     birth_year: so.Mapped[int | None] = so.mapped_column()
     #: Current post and unit, shown on the ballot.
     post: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
@@ -303,13 +296,7 @@ class Candidate(Model):
     position: so.Mapped[Position] = so.relationship(back_populates="candidates")
 
     def to_json(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {
-            "id": self.key,
-            "name": self.name,
-            "birth_year": self.birth_year,
-            "post": self.post,
-            "unit": self.unit,
-        }
+        doc = self.line_json(birth_year=self.birth_year, post=self.post, unit=self.unit)
         # Only written when true, so results locked before write-ins existed read the same.
         if self.write_in:
             doc["write_in"] = True

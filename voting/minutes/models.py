@@ -15,6 +15,7 @@ NOTE_LIMIT = 2000
 
 class MinutesNote(Model):
     __tablename__ = "minutes_notes"
+    repr_columns = ("id", "conference_id", "author")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     conference_id: so.Mapped[int] = so.mapped_column(

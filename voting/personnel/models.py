@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from voting.auth.models import utcnow
+from voting.columns import Particulars, owned, parent_id
 from voting.extensions import Model
 
 MEMBER_STATUSES = ("serving", "moved", "left", "deceased")
@@ -23,6 +24,7 @@ class Unit(Model):
     """An agency whose leadership is planned: the Cục and its phòng and chi cục."""
 
     __tablename__ = "units"
+    repr_columns = ("id", "name")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
@@ -34,9 +36,7 @@ class Unit(Model):
     reference_on: so.Mapped[date | None] = so.mapped_column()
     created_dt: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
-    members: so.Mapped[list[Member]] = so.relationship(
-        back_populates="unit", order_by="Member.seq", cascade="all, delete-orphan"
-    )
+    members: so.Mapped[list[Member]] = owned("unit", "Member.seq")
 
     def departments(self) -> list[str]:
         """The phòng and chi cục named in the register, in register order."""
@@ -47,26 +47,21 @@ class Unit(Model):
         return list(seen)
 
 
-class Member(Model):
+class Member(Particulars, Model):
     """One person of the unit's register."""
 
     __tablename__ = "members"
+    repr_columns = ("id", "unit_id", "name")
     __table_args__ = (
         sa.CheckConstraint(f"status IN {MEMBER_STATUSES!r}", name="ck_members_status"),
         sa.CheckConstraint("sex IS NULL OR sex IN ('male', 'female')", name="ck_members_sex"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    unit_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("units.id", ondelete="CASCADE"), index=True
-    )
+    unit_id: so.Mapped[int] = parent_id("units")
     #: Register order, as imported or typed.
     seq: so.Mapped[int] = so.mapped_column()
-    name: so.Mapped[str] = so.mapped_column(sa.String(200))
-    birth_year: so.Mapped[int | None] = so.mapped_column()
-    #: Month of birth (1–12); the retirement month needs it.
-    birth_month: so.Mapped[int | None] = so.mapped_column()
-    sex: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    # name, birth_year, birth_month, sex: Particulars.
     ethnicity: so.Mapped[str] = so.mapped_column(sa.String(50), default="")
     #: Professional qualification (trình độ chuyên môn), e.g. "Cử nhân Luật".
     qualification: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
@@ -83,9 +78,7 @@ class Member(Model):
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default="serving")
 
     unit: so.Mapped[Unit] = so.relationship(back_populates="members")
-    disciplines: so.Mapped[list[Discipline]] = so.relationship(
-        back_populates="member", order_by="Discipline.decided_on", cascade="all, delete-orphan"
-    )
+    disciplines: so.Mapped[list[Discipline]] = owned("member", "Discipline.decided_on")
 
     @property
     def role_tags(self) -> set[str]:
@@ -100,11 +93,10 @@ class Discipline(Model):
     """A disciplinary measure: its form, when it was decided and until when it has effect."""
 
     __tablename__ = "disciplines"
+    repr_columns = ("id", "member_id", "form")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    member_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("members.id", ondelete="CASCADE"), index=True
-    )
+    member_id: so.Mapped[int] = parent_id("members")
     #: The form as the ruleset names it ("khiển trách", "cảnh cáo", …).
     form: so.Mapped[str] = so.mapped_column(sa.String(50))
     decided_on: so.Mapped[date] = so.mapped_column()

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from voting.auth.models import User, utcnow
+from voting.columns import Particulars, owned, parent_id
 from voting.conferences.models import Conference
 from voting.extensions import Model
 from voting.personnel.models import Member, Unit
@@ -44,6 +45,7 @@ class Process(Model):
     """One run of one flow for one unit: e.g. phòng-level next-term planning 2026–2031."""
 
     __tablename__ = "processes"
+    repr_columns = ("id", "public_id", "level", "flow", "status")
     __table_args__ = (
         sa.CheckConstraint(f"status IN {PROCESS_STATUSES!r}", name="ck_processes_status"),
     )
@@ -66,15 +68,9 @@ class Process(Model):
 
     owner: so.Mapped[User] = so.relationship(foreign_keys=[owner_id])
     unit: so.Mapped[Unit] = so.relationship()
-    positions: so.Mapped[list[ProcessPosition]] = so.relationship(
-        back_populates="process", order_by="ProcessPosition.seq", cascade="all, delete-orphan"
-    )
-    steps: so.Mapped[list[ProcessStep]] = so.relationship(
-        back_populates="process", order_by="ProcessStep.seq", cascade="all, delete-orphan"
-    )
-    nominees: so.Mapped[list[Nominee]] = so.relationship(
-        back_populates="process", order_by="Nominee.id", cascade="all, delete-orphan"
-    )
+    positions: so.Mapped[list[ProcessPosition]] = owned("process", "ProcessPosition.seq")
+    steps: so.Mapped[list[ProcessStep]] = owned("process", "ProcessStep.seq")
+    nominees: so.Mapped[list[Nominee]] = owned("process", "Nominee.id")
 
     @property
     def step_key_prefix(self) -> str:
@@ -85,12 +81,11 @@ class ProcessPosition(Model):
     """A position planned by the process, with its quota (≤ the ruleset's cap)."""
 
     __tablename__ = "process_positions"
+    repr_columns = ("id", "process_id", "name")
     __table_args__ = (sa.CheckConstraint("quota >= 1", name="ck_process_positions_quota"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    process_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True
-    )
+    process_id: so.Mapped[int] = parent_id("processes")
     seq: so.Mapped[int] = so.mapped_column()
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     quota: so.Mapped[int] = so.mapped_column()
@@ -111,15 +106,14 @@ class ProcessStep(Model):
     """One step of the process's flow, with its timeline and outcome."""
 
     __tablename__ = "process_steps"
+    repr_columns = ("id", "process_id", "step", "status")
     __table_args__ = (
         sa.UniqueConstraint("process_id", "step", name="uq_process_steps_step"),
         sa.CheckConstraint(f"status IN {STEP_STATUSES!r}", name="ck_process_steps_status"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    process_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True
-    )
+    process_id: so.Mapped[int] = parent_id("processes")
     seq: so.Mapped[int] = so.mapped_column()
     #: "B1" … "B6", as the ruleset names it.
     step: so.Mapped[str] = so.mapped_column(sa.String(8))
@@ -139,9 +133,7 @@ class ProcessStep(Model):
     conference: so.Mapped[Conference | None] = so.relationship(
         backref=so.backref("process_step", uselist=False, viewonly=True)
     )
-    entries: so.Mapped[list[StepEntry]] = so.relationship(
-        back_populates="step_row", order_by="StepEntry.id", cascade="all, delete-orphan"
-    )
+    entries: so.Mapped[list[StepEntry]] = owned("step_row", "StepEntry.id")
 
     @property
     def outcome(self) -> dict[str, Any]:
@@ -152,31 +144,25 @@ class ProcessStep(Model):
         return self.status == "done"
 
 
-class Nominee(Model):
+class Nominee(Particulars, Model):
     """A person considered for one position in this process."""
 
     __tablename__ = "nominees"
+    repr_columns = ("id", "process_id", "origin", "name")
     __table_args__ = (sa.CheckConstraint(f"origin IN {ORIGINS!r}", name="ck_nominees_origin"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    process_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True
-    )
-    position_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("process_positions.id", ondelete="CASCADE"), index=True
-    )
+    process_id: so.Mapped[int] = parent_id("processes")
+    position_id: so.Mapped[int] = parent_id("process_positions")
     member_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("members.id"))
     #: For a removal vote: the planning-list entry the nominee holds.
     planning_entry_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("planning_entries.id")
     )
     origin: so.Mapped[str] = so.mapped_column(sa.String(16))
-    name: so.Mapped[str] = so.mapped_column(sa.String(200))
-    birth_year: so.Mapped[int | None] = so.mapped_column()
-    #: Birth month and sex of someone from outside the register (a member's come
-    #: from the register): the structure figures and the retirement check need them.
-    birth_month: so.Mapped[int | None] = so.mapped_column()
-    sex: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    #: Particulars (name, birth_year, birth_month, sex): a member's are copied from the
+    #: register; someone from outside gives their own, which the structure figures and
+    #: the retirement check need.
     post: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     #: Where the person works (for an external candidate, the home agency).
     agency: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
@@ -196,18 +182,15 @@ class StepEntry(Model):
     """A nominee on a step's outgoing list (or proposed there for removal)."""
 
     __tablename__ = "step_entries"
+    repr_columns = ("id", "step_id", "nominee_id", "kind")
     __table_args__ = (
         sa.UniqueConstraint("step_id", "nominee_id", "kind", name="uq_step_entries"),
         sa.CheckConstraint(f"kind IN {ENTRY_KINDS!r}", name="ck_step_entries_kind"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    step_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("process_steps.id", ondelete="CASCADE"), index=True
-    )
-    nominee_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("nominees.id", ondelete="CASCADE"), index=True
-    )
+    step_id: so.Mapped[int] = parent_id("process_steps")
+    nominee_id: so.Mapped[int] = parent_id("nominees")
     kind: so.Mapped[str] = so.mapped_column(sa.String(16), default="carried")
     #: Agree votes at a vote step (None for steps without a ballot).
     agree: so.Mapped[int | None] = so.mapped_column()
@@ -220,14 +203,13 @@ class BallotLink(Model):
     """Which nominee (or, for a write-in, which register member) a ballot line names."""
 
     __tablename__ = "ballot_links"
+    repr_columns = ("id", "step_id", "position_key", "candidate_key")
     __table_args__ = (
         sa.UniqueConstraint("step_id", "position_key", "candidate_key", name="uq_ballot_links"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    step_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("process_steps.id", ondelete="CASCADE"), index=True
-    )
+    step_id: so.Mapped[int] = parent_id("process_steps")
     position_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("process_positions.id", ondelete="CASCADE")
     )
@@ -241,11 +223,10 @@ class Attachment(Model):
     """A file kept with the process: e.g. the home agency's written opinion."""
 
     __tablename__ = "attachments"
+    repr_columns = ("id", "process_id", "filename")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    process_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True
-    )
+    process_id: so.Mapped[int] = parent_id("processes")
     nominee_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("nominees.id", ondelete="CASCADE")
     )
@@ -257,10 +238,11 @@ class Attachment(Model):
     uploaded_dt: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
 
-class PlanningEntry(Model):
+class PlanningEntry(Particulars, Model):
     """A person in the approved planning list for one position; closed when they leave."""
 
     __tablename__ = "planning_entries"
+    repr_columns = ("id", "unit_id", "position_name", "name")
     __table_args__ = (
         sa.CheckConstraint(
             f"left_reason IS NULL OR left_reason IN {EXIT_REASONS!r}",
@@ -274,11 +256,7 @@ class PlanningEntry(Model):
     department: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     position_name: so.Mapped[str] = so.mapped_column(sa.String(200))
     member_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("members.id"))
-    name: so.Mapped[str] = so.mapped_column(sa.String(200))
-    birth_year: so.Mapped[int | None] = so.mapped_column()
-    #: As on the nominee (someone from another agency has no register row).
-    birth_month: so.Mapped[int | None] = so.mapped_column()
-    sex: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    #: Particulars as on the nominee (someone from another agency has no register row).
     post: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     agency: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     period: so.Mapped[str] = so.mapped_column(sa.String(32), default="")
