@@ -130,7 +130,7 @@ def test_conference_rows_and_accounts_show_what_names_them(
         with no_sql() as statements:
             assert repr(conference) == f"<Conference id={cid} public_id={pid!r} status='draft'>"
             assert repr(person) == (
-                f"<Person id={person.id} conference_id={cid} name='Người dự 1'>"
+                f"<SummonedPerson id={person.id} conference_id={cid} name='Người dự 1'>"
             )
             assert repr(position) == (
                 f"<Position id={position.id} conference_id={cid} key='p1' name='Phó Cục trưởng'>"

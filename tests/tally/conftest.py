@@ -30,7 +30,7 @@ from voting.procedure.ruleset import (
     load_ruleset,
     parse_ruleset,
 )
-from voting.tally.decision import Position, VoteInput
+from voting.tally.decision import VoteInput, VotePosition
 
 VOTING_EXE = Path(sys.executable).with_name("voting")
 
@@ -94,7 +94,7 @@ def make_vote(shipped: Ruleset) -> Callable[..., VoteInput]:
             summoned=summoned,
             present=present,
             positions=tuple(
-                Position(pid, quota, tuple(cands)) for pid, (quota, cands) in positions.items()
+                VotePosition(pid, quota, tuple(cands)) for pid, (quota, cands) in positions.items()
             ),
             ballots=tuple({pid: tuple(c) for pid, c in b.items()} for b in ballots),
             head_decision={pid: tuple(c) for pid, c in (head_decision or {}).items()},

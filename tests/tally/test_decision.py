@@ -15,9 +15,9 @@ import pytest
 from voting.procedure.ruleset import Ruleset
 from voting.tally.decision import (
     Decision,
-    Position,
     PositionResult,
     VoteInput,
+    VotePosition,
     ballot_is_valid,
     decide,
     open_ties,
@@ -363,10 +363,10 @@ def test_removal_selects_every_proposed_removal(make_vote: MakeVote) -> None:
 
 
 @pytest.fixture(scope="module")
-def two_positions() -> dict[str, Position]:
+def two_positions() -> dict[str, VotePosition]:
     return {
-        "P": Position("P", 1, ("a", "b", "c")),
-        "Q": Position("Q", 2, ("x", "y", "z")),
+        "P": VotePosition("P", 1, ("a", "b", "c")),
+        "Q": VotePosition("Q", 2, ("x", "y", "z")),
     }
 
 
@@ -384,7 +384,7 @@ def two_positions() -> dict[str, Position]:
 )
 def test_over_quota_invalid_as_a_whole(
     shipped: Ruleset,
-    two_positions: dict[str, Position],
+    two_positions: dict[str, VotePosition],
     rule_id: str,
     ballot: Ballot,
     valid: bool,
@@ -398,7 +398,7 @@ def test_over_quota_invalid_as_a_whole(
 def test_cap_is_exactly_the_quota(shipped: Ruleset, rule_id: str, quota: int) -> None:
     """For every allowed quota: is ``quota`` names valid and ``quota + 1`` invalid?"""
     names = ("a", "b", "c", "d")
-    positions = {"P": Position("P", quota, names)}
+    positions = {"P": VotePosition("P", quota, names)}
     rule = shipped.rule(rule_id)
     assert ballot_is_valid(rule, positions, {"P": list(names[:quota])}) is True
     assert ballot_is_valid(rule, positions, {"P": list(names[: quota + 1])}) is False
@@ -408,8 +408,8 @@ def test_removal_has_no_cap(shipped: Ruleset) -> None:
     """Under remove-50-summoned, may one ballot agree with every candidate, quota or not?"""
     rule = shipped.rule("remove-50-summoned")
     assert rule.cap_at_quota is False
-    with_quota = {"R": Position("R", 1, ("a", "b", "c", "d"))}
-    without = {"R": Position("R", None, ("a", "b", "c", "d"))}
+    with_quota = {"R": VotePosition("R", 1, ("a", "b", "c", "d"))}
+    without = {"R": VotePosition("R", None, ("a", "b", "c", "d"))}
     assert ballot_is_valid(rule, with_quota, {"R": ["a", "b", "c", "d"]})
     assert ballot_is_valid(rule, without, {"R": ["a", "b", "c", "d"]})
 
@@ -427,7 +427,7 @@ def test_removal_has_no_cap(shipped: Ruleset) -> None:
     ],
 )
 def test_malformed_ballot_invalid_as_a_whole(
-    shipped: Ruleset, two_positions: dict[str, Position], rule_id: str, ballot: Ballot
+    shipped: Ruleset, two_positions: dict[str, VotePosition], rule_id: str, ballot: Ballot
 ) -> None:
     """Is a ballot with an unknown position or name, or a name twice, invalid as a whole?"""
     assert ballot_is_valid(shipped.rule(rule_id), two_positions, ballot) is False
@@ -436,7 +436,7 @@ def test_malformed_ballot_invalid_as_a_whole(
 @pytest.mark.parametrize("rule_id", sorted(TEXT_TESTS))
 @pytest.mark.parametrize("ballot", [{}, {"P": []}, {"P": [], "Q": []}])
 def test_blank_ballot_valid_by_default(
-    shipped: Ruleset, two_positions: dict[str, Position], rule_id: str, ballot: Ballot
+    shipped: Ruleset, two_positions: dict[str, VotePosition], rule_id: str, ballot: Ballot
 ) -> None:
     """Under the shipped rules, is a ballot agreeing with nobody valid?"""
     assert ballot_is_valid(shipped.rule(rule_id), two_positions, ballot) is True
@@ -455,7 +455,7 @@ def test_blank_ballot_valid_by_default(
 )
 def test_blank_ballot_invalid_when_the_rule_says(
     blank_invalid_rules: Ruleset,
-    two_positions: dict[str, Position],
+    two_positions: dict[str, VotePosition],
     rule_id: str,
     ballot: Ballot,
     valid: bool,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from voting.procedure.ruleset import Ruleset, parse_ruleset
-from voting.tally.decision import Position, decide
+from voting.tally.decision import VotePosition, decide
 from voting.tally.verifier import InputError, parse_vote, parse_vote_text
 
 DocFactory = Callable[[], dict[str, Any]]
@@ -38,7 +38,7 @@ def test_plain_document_builds_the_vote(shipped: Ruleset, plain_doc: DocFactory)
     vote = parse_vote(plain_doc())
     assert vote.rule == shipped.rule("nominate-30-present")
     assert (vote.summoned, vote.present, vote.base_count) == (9, 7, 7)
-    assert vote.positions == (Position("P", 1, ("a", "b")),)
+    assert vote.positions == (VotePosition("P", 1, ("a", "b")),)
     assert vote.ballots == ({"P": ("a",)}, {"P": ("a",)}, {"P": ("b",)})
     assert dict(vote.head_decision) == {}
 
@@ -102,7 +102,7 @@ def test_removal_positions_need_no_quota() -> None:
         "ballots": [{"R": ["a", "b", "c"]}],
     }
     vote = parse_vote(doc)
-    assert vote.positions == (Position("R", None, ("a", "b", "c")),)
+    assert vote.positions == (VotePosition("R", None, ("a", "b", "c")),)
     assert decide(vote).valid == 1
 
 

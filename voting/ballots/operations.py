@@ -33,7 +33,7 @@ from voting.errors import DomainError
 from voting.extensions import db
 from voting.procedure.ruleset import Rule
 from voting.realtime.publisher import changed
-from voting.tally.decision import Position as VotePosition
+from voting.tally.decision import VotePosition
 
 
 def add_tokens(conference: Conference, count: int, key: str, state: str) -> list[IssuedToken]:

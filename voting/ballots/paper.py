@@ -36,7 +36,7 @@ from voting.ballots.operations import (
     slip_token,
 )
 from voting.ballots.tokens import format_code, normalize_code, random_code
-from voting.conferences.models import Conference, Person
+from voting.conferences.models import Conference, SummonedPerson
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.realtime.publisher import changed
@@ -95,7 +95,7 @@ def pin_hash(key: str, conference: Conference, pin: str) -> str:
     return hmac.new(key.encode(), message.encode(), "sha256").hexdigest()
 
 
-def committee_present(conference: Conference) -> list[Person]:
+def committee_present(conference: Conference) -> list[SummonedPerson]:
     """The counting committee as it sits: members present, who alone get a PIN and may
     enter paper ballots (QT.NB.03: the committee is chosen among those present)."""
     return [p for p in conference.people if p.committee_role and p.is_present]
@@ -137,7 +137,7 @@ def issue_pins(
     return issued
 
 
-def committee_member(conference: Conference, key: str, pin: Any) -> Person:
+def committee_member(conference: Conference, key: str, pin: Any) -> SummonedPerson:
     """The committee member present whose PIN this is; refused for any other text."""
     if isinstance(pin, str) and normalize_code(pin):
         digest = pin_hash(key, conference, pin)
@@ -252,7 +252,7 @@ def finish_paper_entry(conference: Conference) -> None:
     changed(conference)
 
 
-def _mark_entered(member: Person) -> None:
+def _mark_entered(member: SummonedPerson) -> None:
     # A flag, written once: the minutes name who entered, not which ballot or how many.
     if not member.entered_paper:
         member.entered_paper = True

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from voting import audit
-from voting.conferences.models import Conference, Person
+from voting.conferences.models import Conference, SummonedPerson
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.realtime.publisher import changed
@@ -85,7 +85,9 @@ def set_attendance(conference: Conference, rows: Any) -> None:
     changed(conference)
 
 
-def unexplained_absences(conference: Conference, rows: list[dict[str, Any]]) -> list[Person]:
+def unexplained_absences(
+    conference: Conference, rows: list[dict[str, Any]]
+) -> list[SummonedPerson]:
     """The people these attendance rows mark absent with neither a reason nor the chair's
     "no reason given" (what :func:`set_attendance` refuses), all at once for the form."""
     people = {p.id: p for p in conference.people}
@@ -99,7 +101,7 @@ def unexplained_absences(conference: Conference, rows: list[dict[str, Any]]) -> 
     ]
 
 
-def committee_problems(conference: Conference) -> list[tuple[Person, str]]:
+def committee_problems(conference: Conference) -> list[tuple[SummonedPerson, str]]:
     """Committee members the procedure would not seat: absent, or on the ballot.
 
     QT.NB.03: the counting committee is chosen among those present, and people on
@@ -108,7 +110,7 @@ def committee_problems(conference: Conference) -> list[tuple[Person, str]]:
     a recorded reason (``committee_note``), which the minutes print.
     """
     on_ballot = {same_name(c.name) for p in conference.positions for c in p.candidates}
-    problems: list[tuple[Person, str]] = []
+    problems: list[tuple[SummonedPerson, str]] = []
     for person in conference.people:
         if not person.committee_role:
             continue

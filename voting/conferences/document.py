@@ -133,7 +133,7 @@ class RuleInfo(Part):
 
 
 class PersonInfo(Part):
-    """Someone summoned (``voting.conferences.models.Person.to_json``)."""
+    """Someone summoned (``voting.conferences.models.SummonedPerson.to_json``)."""
 
     name: str
     title: str

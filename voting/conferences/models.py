@@ -154,7 +154,7 @@ class Conference(Model):
 
     owner: so.Mapped[User] = so.relationship(foreign_keys=[owner_id])
     secretary_user: so.Mapped[User | None] = so.relationship(foreign_keys=[secretary_user_id])
-    people: so.Mapped[list[Person]] = owned("conference", "Person.seq")
+    people: so.Mapped[list[SummonedPerson]] = owned("conference", "SummonedPerson.seq")
     positions: so.Mapped[list[Position]] = owned("conference", "Position.seq")
 
     @property
@@ -174,7 +174,7 @@ class Conference(Model):
         return self.status == "locked"
 
 
-class Person(Model):
+class SummonedPerson(Model):
     """Someone summoned to the conference; attendance is ticked by the chair."""
 
     __tablename__ = "people"

@@ -28,7 +28,7 @@ from voting.conferences.attendance import (
     require_draft,
     same_name,
 )
-from voting.conferences.models import Candidate, Conference, Person, Position
+from voting.conferences.models import Candidate, Conference, Position, SummonedPerson
 from voting.conferences.results import build_vote_document, lock_document, run_decision
 from voting.conferences.rules import current_ruleset
 from voting.effects import after_commit
@@ -46,12 +46,12 @@ MAX_PEOPLE = 20_000
 MAX_CANDIDATES = 200
 
 
-def _people(rows: Any) -> list[Person]:
+def _people(rows: Any) -> list[SummonedPerson]:
     if not isinstance(rows, list):
         raise invalid_field("people", "The roster must be a list.")
     if len(rows) > MAX_PEOPLE:
         raise invalid_field("people", "The roster is too long.")
-    people: list[Person] = []
+    people: list[SummonedPerson] = []
     seen: set[tuple[str, ...]] = set()
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
@@ -60,7 +60,7 @@ def _people(rows: Any) -> list[Person]:
         if role not in (None, "head", "member"):
             raise invalid_field(f"people[{i}].committee_role", "Unknown counting-committee role.")
         people.append(
-            Person(
+            SummonedPerson(
                 seq=i + 1,
                 name=field_text(row, "name", required=True),
                 title=field_text(row, "title"),

@@ -15,7 +15,7 @@ from voting.conferences.document import DecisionResult
 from voting.procedure.ruleset import EVERYONE, Step
 
 
-class Person(Protocol):
+class RegisterMember(Protocol):
     """What the chain reads of a register member."""
 
     id: int
@@ -28,12 +28,12 @@ class Person(Protocol):
     def serving(self) -> bool: ...
 
 
-def in_scope(person: Person, scope: str, department: str) -> bool:
+def in_scope(person: RegisterMember, scope: str, department: str) -> bool:
     """At phòng level only the phòng's own people count; at Cục level, everyone."""
     return scope != "department" or person.department == department
 
 
-def holds_any(person: Person, roles: Iterable[str]) -> bool:
+def holds_any(person: RegisterMember, roles: Iterable[str]) -> bool:
     wanted = set(roles)
     return EVERYONE in wanted or bool(person.role_tags & wanted)
 
@@ -48,7 +48,9 @@ def holds_post(post: str, position: str) -> bool:
     return bool(wanted) and (held == wanted or held.startswith(wanted + " "))
 
 
-def roster(step: Step, people: Sequence[Person], scope: str, department: str) -> list[Person]:
+def roster(
+    step: Step, people: Sequence[RegisterMember], scope: str, department: str
+) -> list[RegisterMember]:
     """The people summoned to a step's conference, in register order."""
     return [
         p
@@ -59,11 +61,11 @@ def roster(step: Step, people: Sequence[Person], scope: str, department: str) ->
 
 def write_in_pool(
     pool_roles: Sequence[str],
-    people: Sequence[Person],
+    people: Sequence[RegisterMember],
     scope: str,
     department: str,
     listed: set[int],
-) -> list[Person]:
+) -> list[RegisterMember]:
     """Who a voter may introduce for a position: eligible by role, not already listed."""
     return [
         p

@@ -19,7 +19,7 @@ from voting.tally.decision import percent_half_up
 
 
 @dataclass(frozen=True)
-class Person:
+class ListedPerson:
     """One line of a list: a person planned for a position."""
 
     key: str
@@ -63,7 +63,7 @@ class Structure:
     warnings: tuple[Warning, ...]
 
 
-def _age_on(p: Person, reference: date) -> int | None:
+def _age_on(p: ListedPerson, reference: date) -> int | None:
     if p.birth_year is None:
         return None
     age = reference.year - p.birth_year
@@ -77,7 +77,7 @@ def _share(count: int, total: int, target: Fraction | None) -> Share:
     return Share(count, total, percent_half_up(count, total) if total else "0.00", target)
 
 
-def _over_quota(people: list[Person], quotas: dict[str, int], default: int) -> list[Warning]:
+def _over_quota(people: list[ListedPerson], quotas: dict[str, int], default: int) -> list[Warning]:
     per_position = Counter(p.position for p in people)
     warnings = []
     for position, count in per_position.items():
@@ -89,7 +89,7 @@ def _over_quota(people: list[Person], quotas: dict[str, int], default: int) -> l
     return warnings
 
 
-def _too_many_positions(people: list[Person], cap: int) -> list[Warning]:
+def _too_many_positions(people: list[ListedPerson], cap: int) -> list[Warning]:
     positions_of: dict[str, set[str]] = {}
     names = {}
     for p in people:
@@ -102,7 +102,7 @@ def _too_many_positions(people: list[Person], cap: int) -> list[Warning]:
     ]
 
 
-def _shares(people: list[Person], rules: dict[str, Any], reference: date) -> Structure:
+def _shares(people: list[ListedPerson], rules: dict[str, Any], reference: date) -> Structure:
     """The shares of the distinct people of a list (one person in two positions counts once)."""
     distinct = {p.key: p for p in people}.values()
     total = len(distinct)
@@ -123,7 +123,7 @@ def _shares(people: list[Person], rules: dict[str, Any], reference: date) -> Str
 
 
 def check(
-    people: list[Person], quotas: dict[str, int], ruleset: Ruleset, reference: date
+    people: list[ListedPerson], quotas: dict[str, int], ruleset: Ruleset, reference: date
 ) -> Structure:
     rules = ruleset.structure
     warnings = _over_quota(people, quotas, ruleset.max_quota)
@@ -137,9 +137,9 @@ def check(
     return Structure(**{**structure.__dict__, "warnings": tuple(warnings)})
 
 
-def person_of(line: Any, position: str, member: Any = None) -> Person:
+def person_of(line: Any, position: str, member: Any = None) -> ListedPerson:
     """A list line (a nominee or a planning entry), completed from the register when linked."""
-    return Person(
+    return ListedPerson(
         key=f"m{member.id}" if member is not None else f"n:{line.name.casefold()}",
         name=line.name,
         position=position,

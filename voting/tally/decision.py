@@ -18,7 +18,7 @@ from voting.procedure.ruleset import Rule
 
 
 @dataclass(frozen=True)
-class Position:
+class VotePosition:
     id: str
     #: Most people a ballot may agree with (and, for ranked rules, seats);
     #: None for rules that neither cap nor rank (removal votes).
@@ -32,7 +32,7 @@ class VoteInput:
     rule: Rule
     summoned: int
     present: int
-    positions: tuple[Position, ...]
+    positions: tuple[VotePosition, ...]
     #: One mapping per ballot: position id -> candidate ids agreed with.
     ballots: tuple[Mapping[str, Sequence[str]], ...]
     #: The head of unit's choice for a tie on the last seat, per position.
@@ -123,7 +123,7 @@ def percent_half_up(agree: int, base_count: int) -> str:
 
 
 def ballot_is_valid(
-    rule: Rule, positions: Mapping[str, Position], ballot: Mapping[str, Sequence[str]]
+    rule: Rule, positions: Mapping[str, VotePosition], ballot: Mapping[str, Sequence[str]]
 ) -> bool:
     """A ballot is invalid as a whole if any part of it is (QT.NB.03 practice).
 
@@ -148,7 +148,7 @@ def ballot_is_valid(
 
 def _select(
     rule: Rule,
-    position: Position,
+    position: VotePosition,
     ranked: list[tuple[str, int, bool]],
     head_choice: Sequence[str] | None,
 ) -> tuple[set[str], tuple[str, ...], int, bool]:

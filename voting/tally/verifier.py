@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from voting.procedure.ruleset import Ruleset, default_ruleset
-from voting.tally.decision import Position, VoteInput, open_ties
+from voting.tally.decision import VoteInput, VotePosition, open_ties
 
 
 class InputError(ValueError):
@@ -48,11 +48,13 @@ def _ident(value: Any, field: str) -> str:
     return value
 
 
-def _positions(doc: dict[str, Any], ruleset: Ruleset, needs_quota: bool) -> tuple[Position, ...]:
+def _positions(
+    doc: dict[str, Any], ruleset: Ruleset, needs_quota: bool
+) -> tuple[VotePosition, ...]:
     raw = doc.get("positions")
     if not isinstance(raw, list) or not raw:
         raise InputError("positions", "must be a non-empty list")
-    positions: list[Position] = []
+    positions: list[VotePosition] = []
     seen: set[str] = set()
     for i, item in enumerate(raw):
         where = f"positions[{i}]"
@@ -81,7 +83,7 @@ def _positions(doc: dict[str, Any], ruleset: Ruleset, needs_quota: bool) -> tupl
         if len(set(ids)) != len(ids):
             dup = next(c for c in ids if ids.count(c) > 1)
             raise InputError(f"{where}.candidates", f"duplicate candidate id {dup!r}")
-        positions.append(Position(pid, quota, tuple(ids)))
+        positions.append(VotePosition(pid, quota, tuple(ids)))
     return tuple(positions)
 
 
