@@ -78,17 +78,25 @@ def demo_command() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Also load the demo conference.")
 @click.option(
-    "--https", "use_https", is_flag=True,
+    "--https",
+    "use_https",
+    is_flag=True,
     help="HTTPS with a self-signed certificate for the LAN address (made once, kept).",
 )
 @click.option("--cert", type=click.Path(exists=True, dir_okay=False), help="TLS certificate (PEM).")
 @click.option("--key", type=click.Path(exists=True, dir_okay=False), help="TLS private key (PEM).")
 @click.option(
-    "--debug", is_flag=True,
+    "--debug",
+    is_flag=True,
     help="Werkzeug's development server with the debugger (never in a room).",
 )
 def serve_command(
-    host: str, port: int, demo: bool, use_https: bool, cert: str | None, key: str | None,
+    host: str,
+    port: int,
+    demo: bool,
+    use_https: bool,
+    cert: str | None,
+    key: str | None,
     debug: bool,
 ) -> None:
     """Migrate the database, then serve the app to the room's LAN (HTTPS with --https)."""

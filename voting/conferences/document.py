@@ -221,24 +221,30 @@ class DecideInput(Part):
     head_decision: HeadChoice = {}  # pydantic copies a mutable default
 
 
-class CandidateResult(Part):
-    """``voting.tally.decision.CandidateResult.to_json``."""
+class DecidedCandidate(Part):
+    """One candidate as decided (``voting.tally.decision.CandidateResult.to_json``)."""
 
     id: str
+    """The candidate's key on the ballot."""
     agree: int
+    """Valid ballots agreeing with the candidate."""
     disagree: int
+    """Valid ballots not agreeing with the candidate (valid ballots minus agree)."""
     percent: str
     """Agree votes per base, '42.86' (half-up, display only)."""
     passes: bool
+    """Agree votes reach the threshold on the base (the exact integer comparison)."""
     selected: bool
+    """Goes forward: passes, and for a ranked rule is placed within the quota (or was
+    chosen by the head of unit on a tie for the last seat)."""
 
 
-class PositionResult(Part):
-    """``voting.tally.decision.PositionResult.to_json``."""
+class DecidedPosition(Part):
+    """One position as decided (``voting.tally.decision.PositionResult.to_json``)."""
 
     id: str
     quota: int | None
-    candidates: list[CandidateResult]
+    candidates: list[DecidedCandidate]
     """By agree votes, best first."""
     needs_head_decision: bool
     tied: list[str]
@@ -267,7 +273,7 @@ class DecisionResult(Part):
     present: int
     ballots: BallotCounts
     needs_head_decision: bool
-    positions: list[PositionResult]
+    positions: list[DecidedPosition]
 
 
 class ResultDocument(Part):

@@ -13,9 +13,9 @@ from typing import Any, Literal, TypedDict, cast
 
 from voting.conferences.document import (
     CandidateInfo,
+    DecidedPosition,
     DecisionResult,
     HeadDecision,
-    PositionResult,
     ResultDocument,
 )
 
@@ -23,18 +23,20 @@ from voting.conferences.document import (
 class Row(TypedDict):
     """One candidate's line of a results table, best placed first."""
 
-    id: str
-    agree: int
-    disagree: int
-    percent: str
-    passes: bool
-    selected: bool
     rank: int
-    write_in: bool
+    id: str
     name: str
+    #: Added by a voter, not on the printed list.
+    write_in: bool
     birth_year: int | None
     post: str
     unit: str
+    agree: int
+    disagree: int
+    #: Of the rule's base, as the minutes print it ("42.86").
+    percent: str
+    passes: bool
+    selected: bool
     #: Tied on the last seat.
     tied: bool
 
@@ -58,10 +60,13 @@ class PersonView(TypedDict):
     """Someone summoned, every field given (``PersonInfo`` with its defaults)."""
 
     name: str
+    #: Post and group as the roster gives them ("Phó Cục trưởng", "Ban Thường vụ").
     title: str
     group: str
+    #: The minutes list the absent with their reason, and count the unmarked apart.
     present: bool | None
     absence_reason: str
+    #: The counting committee's minutes name its head and members, and who entered paper.
     committee_role: Literal["head", "member"] | None
     entered_paper: bool
     committee_note: str
@@ -79,7 +84,7 @@ class MinutesView(TypedDict):
     committee_members: list[PersonView]
 
 
-def _rows(result: PositionResult, names: Mapping[str, CandidateInfo]) -> tuple[list[Row], int]:
+def _rows(result: DecidedPosition, names: Mapping[str, CandidateInfo]) -> tuple[list[Row], int]:
     """The table's rows and how many write-ins nobody voted for were left out."""
     rows: list[Row] = []
     unvoted_write_ins = 0
@@ -110,7 +115,7 @@ def _rows(result: PositionResult, names: Mapping[str, CandidateInfo]) -> tuple[l
     return rows, unvoted_write_ins
 
 
-def _position(doc: ResultDocument, result: PositionResult) -> PositionView:
+def _position(doc: ResultDocument, result: DecidedPosition) -> PositionView:
     position = doc.position(result.id)
     names = {c.id: c for c in position.candidates}
     rows, unvoted_write_ins = _rows(result, names)
