@@ -148,8 +148,6 @@ def test_a_cast_tells_the_screens_once_and_a_refused_one_not_at_all(
 #: Who may still commit without voting.effects.transaction(): the commit point itself.
 #: (voting.ballots.recording holds transaction() under its cast lock.)
 MAY_COMMIT = {"effects.py"}
-#: Not converted yet (issue 18): the register import commits once, by hand.
-NOT_YET = {"personnel/routes.py"}
 
 
 def test_no_module_commits_outside_the_commit_point() -> None:
@@ -160,4 +158,4 @@ def test_no_module_commits_outside_the_commit_point() -> None:
         if "migrations" not in path.parts
         and re.search(r"\bsession\.commit\(\)", path.read_text(encoding="utf-8"))
     }
-    assert committing - NOT_YET == MAY_COMMIT
+    assert committing == MAY_COMMIT

@@ -13,6 +13,7 @@ from flask_login import login_required
 
 from voting.auth.access import require_role, role_required
 from voting.conferences.rules import current_ruleset
+from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.minutes.sheets import XLSX_MIMETYPE
@@ -133,10 +134,9 @@ def import_file(unit_id: int) -> ResponseReturnValue:
         rows = read_register(
             upload.filename or "" if upload else "", upload.read() if upload else b""
         )
-        ops.add_members(found, rows, current_ruleset())
-        db.session.commit()
+        with transaction():
+            ops.add_members(found, rows, current_ruleset())
     except DomainError as exc:
-        db.session.rollback()
         flash_error(exc)
         for problem in exc.params.get("rows", [])[:50]:
             message = problem["message"]  # a msgid of the operations, translated here
