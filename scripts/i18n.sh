@@ -20,7 +20,7 @@ LOCALES=(vi en)
 #   invalid_field:2        invalid_field(field, message, ...) in voting/validation.py
 #   field_int:3, whole_number:5   the same readers' own messages (voting/validation.py)
 #   error_response:2       error_response(code, message, status) in voting/views.py
-#   N_                     no-op marker in voting/views.py (HTTP_MESSAGES)
+#   N_                     no-op marker in voting/errors.py (HTTP_MESSAGES, defaults)
 # A msgid that reaches gettext only at render time (a dict value, a default) must be
 # wrapped in N_() -- and not inside another call within error_response(...): pybabel
 # misses keywords nested two calls deep.

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def N_(message: str) -> str:
+    """Mark an English msgid for extraction (pybabel -k N_); translated when shown."""
+    return message
+
+
 class DomainError(Exception):
     """A refused request: nothing was changed.
 

@@ -11,7 +11,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from voting.errors import DomainError
+from voting.errors import N_, DomainError
 
 #: Longest text a field takes, matching its column (longer would fail on PostgreSQL).
 TEXT_LIMIT = 200
@@ -145,12 +145,16 @@ def field_date(data: dict[str, Any], field: str, *, required: bool = True) -> da
         raise invalid_field(field, "The date must be written YYYY-MM-DD.") from None
 
 
+#: The integer readers' own refusal, unless the caller names another.
+WHOLE_NUMBER = N_("Enter a whole number from %(low)s to %(high)s.")
+
+
 def whole_number(
     value: Any,
     field: str,
     low: int,
     high: int,
-    message: str = "Enter a whole number from %(low)s to %(high)s.",
+    message: str = WHOLE_NUMBER,
     **params: Any,
 ) -> int:
     """``value`` as an int in [low, high]; digits in a string count, booleans never do.
@@ -168,7 +172,7 @@ def whole_number(
 def field_int(
     data: dict[str, Any],
     field: str,
-    message: str = "Enter a whole number from %(low)s to %(high)s.",
+    message: str = WHOLE_NUMBER,
     *,
     low: int,
     high: int,

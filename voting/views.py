@@ -19,7 +19,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from voting.effects import transaction
-from voting.errors import DomainError
+from voting.errors import N_, DomainError
 from voting.extensions import db
 from voting.network import public_base_url
 
@@ -86,11 +86,6 @@ HTTP_CODES = {
     413: "request_too_large",
     429: "too_many_requests",
 }
-
-
-def N_(message: str) -> str:
-    """Mark an English msgid for extraction (pybabel -k N_); translated when shown."""
-    return message
 
 
 HTTP_MESSAGES = {
