@@ -232,6 +232,14 @@ class ConferenceForm(FlaskForm):
             groups.setdefault(group, []).append((s.key, f"{s.step}: {s.title[locale]}"))
         self.step.choices = groups
 
+    def field_for(self, name: str, who: str = "") -> Any:
+        """The field a refusal of the pasted lists names ("committee": the head's box when
+        it names the head, else the members'); the roster's for any other."""
+        if name == "committee":
+            head = _nfc(self.committee_head.data).strip()
+            return self.committee_head if who and who == head else self.committee_members
+        return self._fields.get(name) or self.roster
+
     def to_data(self) -> dict[str, Any]:
         level, flow, step = (self.step.data or "//").split("/", 2)
         people = parse_roster(_nfc(self.roster.data))

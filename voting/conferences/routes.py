@@ -47,14 +47,28 @@ def index() -> ResponseReturnValue:
     return render_template("conferences/index.html", conferences=conferences)
 
 
-def _form_page(form: ConferenceForm, conference: Conference | None) -> ResponseReturnValue:
+def _form_page(
+    form: ConferenceForm, conference: Conference | None, status: int = 200
+) -> ResponseReturnValue:
     return render_template(
         "conferences/form.html",
         form=form,
         conference=conference,
         from_process=conference is not None and ops.from_process(conference),
         step_rules=step_rules(current_ruleset(), _locale()),
-    )
+    ), status
+
+
+def _form_data(form: ConferenceForm) -> dict[str, Any] | None:
+    """The form read into the set-up's data; None if a pasted list is refused, the
+    refusal then shown on its field and the form kept as typed (nothing is saved)."""
+    try:
+        return form.to_data()
+    except DomainError as exc:
+        params = {k: v for k, v in exc.params.items() if isinstance(v, str | int)}
+        field = form.field_for(str(exc.params.get("field", "")), str(exc.params.get("name", "")))
+        field.errors = [_(exc.message, **params)]
+        return None
 
 
 @blueprint.route("/conferences/new", methods=["GET", "POST"])
@@ -64,8 +78,11 @@ def new() -> ResponseReturnValue:
     form = ConferenceForm()
     form.set_step_choices(ruleset, _locale())
     if form.validate_on_submit():
+        data = _form_data(form)
+        if data is None:
+            return _form_page(form, None, 422)
         conference = _act(
-            lambda: ops.create_conference(current_user, form.to_data(), ruleset),
+            lambda: ops.create_conference(current_user, data, ruleset),
             _("Conference created. Take attendance next."),
         )
         if conference:
@@ -94,7 +111,9 @@ def edit(public_id: str) -> ResponseReturnValue:
             conference.secretary_user.username if conference.secretary_user else ""
         )
     elif form.validate_on_submit():
-        data = form.to_data()
+        data = _form_data(form)
+        if data is None:
+            return _form_page(form, conference, 422)
         if (data["level"], data["flow"], data["step"]) != (
             conference.level,
             conference.flow,
