@@ -37,9 +37,10 @@ def threshold_phrase(threshold: str, comparison: str) -> str:
 
 
 def verdict(rule: RuleInfo, position: PositionView, row: Row) -> str:
-    """The 'Kết quả' cell, worded as in _results_vi.html."""
+    """The 'Kết quả' cell, worded as the screen's (minutes/_results_table.html's
+    "Proposed for removal" / "Not proposed" in Vietnamese)."""
     if rule.removal:
-        return "Đề xuất đưa ra khỏi quy hoạch" if row["passes"] else "Không"
+        return "Đề xuất đưa ra khỏi quy hoạch" if row["passes"] else "Không đề xuất"
     text = "Đạt" if row["passes"] else "Không đạt"
     if rule.ranked and row["selected"]:
         text += "; được lựa chọn"
