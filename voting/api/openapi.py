@@ -20,10 +20,11 @@ from voting.api.paths import OPERATIONS, Errors, Operation
 from voting.api.schemas import component_schemas
 from voting.api.schemas.base import Schema, ref
 from voting.api.schemas.conference import Error
+from voting.api.schemas.process import PROCESS_NAMES, PROCESS_PARAMETERS
 
 TITLE = "Secret-ballot conference voting (QT.NB.03)"
 VERSION = "3.1.0"
-TAGS = ("session", "ruleset", "conferences", "ballot", "result", "voting", "meta")
+TAGS = ("session", "ruleset", "conferences", "ballot", "result", "voting", "processes", "meta")
 
 PUBLIC: list[dict[str, list[str]]] = []
 SESSION: list[dict[str, list[str]]] = [{"session": []}]
@@ -57,8 +58,9 @@ PATH_PARAMETERS = {
         "description": "Signed ballot token (from the QR) or the slip's short code.",
         "schema": {"type": "string", "maxLength": 512},
     },
+    **PROCESS_PARAMETERS,
 }
-PARAMETER_NAMES = {"{public_id}": "PublicId", "{credential}": "Credential"}
+PARAMETER_NAMES = {"{public_id}": "PublicId", "{credential}": "Credential", **PROCESS_NAMES}
 
 SECURITY_SCHEMES = {
     "session": {

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from voting.api.schemas import ballot as b
 from voting.api.schemas import conference as c
+from voting.api.schemas import process as pr
 from voting.api.schemas import result as r
 
 Errors = dict[int, list[str]]
@@ -97,6 +98,29 @@ class Operation:
 C = "/conferences/{public_id}"
 _CONFERENCE = (c.Conference, "The conference.")
 _HANDOUT = (b.Handout, "The hand-out state.")
+#: One process's path.
+P = "/processes/{process_id}"
+PROCESS_READ: Errors = {401: ["login_required"], 404: ["process_not_found"], 409: ["unknown_step"]}
+#: What a step action's operations refuse (voting.planning.records, vote, approval).
+STEP_REFUSALS: Errors = {
+    403: ["forbidden"],
+    404: ["step_not_found", "unknown_action"],
+    409: [
+        "step_done",
+        "step_not_current",
+        "wrong_step_kind",
+        "conference_not_draft",
+        "conference_exists",
+        "nobody_to_vote_on",
+        "flags_undecided",
+        "result_not_locked",
+        "source_list_missing",
+        "position_without_people",
+        "already_planned",
+        "over_quota",
+    ],
+    422: ["invalid_field"],
+}
 
 # One operation a row: method, path, operationId, summary, tag, answer and what it is,
 # then what differs from the defaults. Laid out by hand, as a table.
@@ -176,6 +200,20 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", f"{C}/result", "getResult", "The result document (a preview until locked)",
               "result", r.ResultView, "The result.",
               errors=merge(READ, {409: ["ballot_not_closed", "result_withheld"]})),
+    # processes
+    Operation("get", "/processes", "listProcesses", "Planning processes the user may read",
+              "processes", pr.ProcessList, "Newest first.", errors=LOGIN),
+    Operation("post", "/processes", "createProcess", "Start a planning process for one unit",
+              "processes", pr.Process, "Created.", status=201,
+              errors=merge(CSRF, BODY, LOGIN, {403: ["forbidden"]}, INVALID_FIELD),
+              body=pr.ProcessInput),
+    Operation("get", P, "getProcess", "One process, its positions and its steps", "processes",
+              pr.Process, "The process.", errors=PROCESS_READ),
+    Operation("post", f"{P}/steps/{{step}}/{{action}}", "runStepAction",
+              "Record the current step (or create its conference, or carry its result)",
+              "processes", pr.StepActionResult, "The process after the action.",
+              errors=merge(CSRF, BODY, PROCESS_READ, STEP_REFUSALS),
+              body=pr.StepActionInput, body_optional=True),
     # voting
     Operation("get", "/ballots/{credential}", "getBallot", "What a phone shows for a token",
               "voting", b.BallotDefinition, "The ballot.", errors=TOKEN_LOOKUP,
@@ -218,6 +256,22 @@ DESCRIPTIONS = {
         "Sent again before lock with another choice, it replaces the recorded "
         "one; the audit entry keeps the earlier choice and who decided it. "
         "After lock it is refused with `conference_locked`."
+    ),
+    "listProcesses": (
+        "As the process pages show them: a chair sees the processes they own, a "
+        "secretary those they are named on, an admin every one."
+    ),
+    "createProcess": (
+        "Chairs and admins only. The steps come from the ruleset's flow; the first is current."
+    ),
+    "getProcess": (
+        "Another chair's process answers `process_not_found`, as if it did not exist. "
+        "A step's outgoing lists are shown once it is done."
+    ),
+    "runStepAction": (
+        "Only the process's chair (or an admin); the secretary may read but gets "
+        "`forbidden`. Runs the same operation as the page's step form of that action, "
+        "with the body as its data; a refusal changes nothing. `carry` takes no body."
     ),
     "getBallot": "The token is the credential; no session is involved.",
     "castBallot": (

@@ -1,0 +1,181 @@
+"""JSON endpoints for planning processes: the same operations the process pages run.
+
+Reading follows the pages (:func:`voting.planning.routes.process_for`): the chair
+who owns a process, its secretary and admins see it; anyone else gets 404, as if it
+did not exist. A step action runs one domain operation of :mod:`voting.planning`
+through the one commit point, so a refusal changes nothing. Errors and CSRF are as
+in :mod:`voting.api.routes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from voting.api.routes import _body, _login_required
+from voting.conferences.rules import current_ruleset
+from voting.effects import transaction
+from voting.errors import DomainError
+from voting.extensions import db
+from voting.planning import approval, records, vote
+from voting.planning.models import Process, ProcessPosition, ProcessStep, StepEntry
+from voting.planning.processes import create_process
+from voting.planning.routes import can_read, process_for
+from voting.planning.steps import step_definition
+from voting.procedure.ruleset import Ruleset
+
+blueprint = Blueprint("api_processes", __name__, url_prefix="/api/v1")
+
+#: The outcome fields the process page shows (the rest of ``outcome_json`` is
+#: bookkeeping: round and supplement details the page does not print as such).
+OUTCOME_TEXT = ("plan", "drafted_on", "meeting_on", "conclusion", "summary", "skipped")
+#: The signed documents a decision step records: number, date, signer.
+OUTCOME_DOCUMENTS = ("submission", "decision")
+DOCUMENT_FIELDS = ("number", "signed_on", "signer")
+
+
+def _position_json(position: ProcessPosition) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": position.id, "name": position.name, "quota": position.quota}
+    if position.ended:
+        out["ended"] = {
+            "step": position.ended_step,
+            "on": position.ended_on.isoformat() if position.ended_on else None,
+            "reason": position.ended_reason,
+        }
+    return out
+
+
+def _entry_json(entry: StepEntry) -> dict[str, Any]:
+    nominee = entry.nominee
+    return {
+        "nominee": nominee.id,
+        "name": nominee.name,
+        "position": nominee.position_id,
+        "origin": nominee.origin,
+        "agree": entry.agree,
+    }
+
+
+def _outcome_json(row: ProcessStep) -> dict[str, Any]:
+    recorded = row.outcome
+    out: dict[str, Any] = {k: str(recorded[k]) for k in OUTCOME_TEXT if recorded.get(k)}
+    for key in OUTCOME_DOCUMENTS:
+        if isinstance(document := recorded.get(key), dict):
+            out[key] = {f: str(document.get(f, "")) for f in DOCUMENT_FIELDS}
+    return out
+
+
+def _step_json(process: Process, row: ProcessStep, ruleset: Ruleset) -> dict[str, Any]:
+    definition = step_definition(process, row, ruleset)
+    out: dict[str, Any] = {
+        "step": row.step,
+        "kind": definition.kind,
+        "title": definition.title,
+        "rule": definition.rule,
+        "status": row.status,
+        "due_on": row.due_on.isoformat() if row.due_on else None,
+        "conference": row.conference.public_id if row.conference else None,
+        "outcome": _outcome_json(row),
+    }
+    # As on the page: a step's outgoing lists are shown once it is done.
+    if row.is_done:
+        out["carried"] = [_entry_json(e) for e in row.entries if e.kind == "carried"]
+        out["removal"] = [_entry_json(e) for e in row.entries if e.kind == "removal"]
+    return out
+
+
+def _summary_json(process: Process) -> dict[str, Any]:
+    return {
+        "id": process.public_id,
+        "title": process.title,
+        "status": process.status,
+        "level": process.level,
+        "flow": process.flow,
+        "department": process.department,
+        "period": process.period,
+        "unit": {"id": process.unit.id, "name": process.unit.name},
+        "created": process.created_dt.isoformat(timespec="seconds") + "Z",  # stored in UTC
+    }
+
+
+def process_json(process: Process) -> dict[str, Any]:
+    ruleset = current_ruleset()
+    return {
+        **_summary_json(process),
+        "ruleset": process.ruleset_ref,
+        "can_run": bool(current_user.is_admin or process.owner_id == current_user.id),
+        "positions": [_position_json(p) for p in process.positions],
+        "steps": [_step_json(process, row, ruleset) for row in process.steps],
+    }
+
+
+def _process(process_id: str, run: bool = False) -> Process:
+    _login_required()
+    return process_for(process_id, run=run)
+
+
+@blueprint.get("/processes")
+def list_processes() -> ResponseReturnValue:
+    _login_required()
+    newest = db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc()))
+    return jsonify(processes=[_summary_json(p) for p in newest if can_read(current_user, p)])
+
+
+@blueprint.post("/processes")
+def create() -> ResponseReturnValue:
+    _login_required()
+    if current_user.role not in ("chair", "admin"):
+        raise DomainError("forbidden", "Only a chair can set up a process.", 403)
+    with transaction():
+        process = create_process(current_user, _body(), current_ruleset())
+    return jsonify(process_json(process)), 201
+
+
+@blueprint.get("/processes/<process_id>")
+def get_process(process_id: str) -> ResponseReturnValue:
+    return jsonify(process_json(_process(process_id)))
+
+
+# ------------------------------------------------------------------ step actions
+
+#: A step action: the domain operation the page's form of the same ``action`` runs,
+#: given the JSON body as its data. What it returns is kept for the answer.
+StepAction = Callable[[Process, ProcessStep, dict[str, Any], Ruleset], Any]
+
+STEP_ACTIONS: dict[str, StepAction] = {
+    "source-list": records.record_source_list,
+    "approve-list": records.approve_list,
+    "conference": vote.create_step_conference,
+    "carry": lambda process, row, _data, ruleset: vote.complete_vote_step(process, row, ruleset),
+    "decision": approval.record_decision,
+}
+
+
+def _step_row(process: Process, name: str) -> ProcessStep:
+    row = next((s for s in process.steps if s.step == name), None)
+    if row is None:
+        raise DomainError("step_not_found", "The process has no such step.", 404)
+    return row
+
+
+@blueprint.post("/processes/<process_id>/steps/<step>/<action>")
+def step_action(process_id: str, step: str, action: str) -> ResponseReturnValue:
+    # Access, the step and the action are checked before the body is read: a
+    # stranger gets 401/404 whatever they send.
+    process = _process(process_id, run=True)
+    row = _step_row(process, step)
+    operation = STEP_ACTIONS.get(action)
+    if operation is None:
+        raise DomainError("unknown_action", "No such step action.", 404)
+    with transaction():
+        # An empty request is an empty object: "carry" takes nothing.
+        made = operation(process, row, _body() if request.get_data() else {}, current_ruleset())
+    answer: dict[str, Any] = {"process": process_json(process)}
+    if action == "conference":
+        answer["conference"] = made.public_id
+    return jsonify(answer)
