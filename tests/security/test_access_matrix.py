@@ -151,6 +151,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/api/v1/conferences/<public_id>/close", "POST"): RUN,
     ("/api/v1/conferences/<public_id>/paper/finish", "POST"): RUN,
     ("/api/v1/conferences/<public_id>/lock", "POST"): RUN,
+    ("/api/v1/processes", "GET"): LOGGED_IN,
+    ("/api/v1/processes", "POST"): SET_UP,
+    ("/api/v1/processes/<process_id>", "GET"): READ,
+    ("/api/v1/processes/<process_id>/steps/<step>/<action>", "POST"): RUN,
 }
 
 #: Bodies that pass access control but change nothing (refused for their content).
@@ -164,6 +168,9 @@ JSON_BODIES = {
     "/api/v1/conferences/<public_id>/head-decision": {},
     "/api/v1/conferences/<public_id>/minutes/record": {"copies": 99},
     "/api/v1/conferences/<public_id>/minutes/notes": {"text": ""},
+    "/api/v1/processes": {},
+    # "carry" on the consultation step: refused as the wrong kind of step.
+    "/api/v1/processes/<process_id>/steps/<step>/<action>": {},
 }
 #: Run last: they change the conference's state for the roles allowed to.
 STATE_CHANGES = ("/close", "/lock")
@@ -350,6 +357,8 @@ def request_for(app: Flask, scene: dict[str, Any], rule: str, method: str, role:
         .replace("<kind>", "counting")
         .replace("<path:filename>", "css/app.css")
         .replace("<signed>", booth_signature(app, scene["conf"]["id"]))
+        .replace("<process_id>", scene["process"])
+        .replace("<action>", "carry")
         .replace("<step>", "B3")
         .replace("<fmt>", "xlsx")
         .replace("<int:attachment_id>", str(scene["attachment"]))
