@@ -3,6 +3,7 @@ its refusals. Every answer is checked against the generated OpenAPI document."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,7 +13,15 @@ from werkzeug.test import TestResponse
 
 from tests.api.test_openapi_schemas import PREFIX, Checked
 from tests.conftest import Api
-from tests.planning.conftest import member_id, run_conference, unit  # noqa: F401 (fixture)
+from tests.planning.conftest import (  # noqa: F401 (fixtures)
+    Flow,
+    member_id,
+    run_conference,
+    start_flow,
+    unit,
+)
+from tests.planning.test_stalled import PTP as DEPUTY
+from tests.planning.test_stalled import TAM, TP, stuck_at_b5
 from voting.api.processes import STEP_ACTIONS
 from voting.api.schemas.process import STEP_ACTION_NAMES
 from voting.extensions import db
@@ -233,3 +242,47 @@ def test_refusals_change_nothing(app: Flask, unit: int, chair: Client) -> None: 
     error = refused(chair, "post", URL, process_body(unit, level="tong-cuc"), 422, "invalid_field")
     assert error["details"]["field"] == "level"
     assert chair("get", f"{URL}/{pid}").get_json() == process
+
+
+def test_a_position_ends_and_the_vote_is_held_without_a_ballot(
+    start_flow: Callable[..., Flow],  # noqa: F811
+    chair: Client,
+) -> None:
+    flow = stuck_at_b5(start_flow, {})  # B4 locked, passing nobody
+    process = act(chair, {"id": flow.public_id}, "B4", "carry")["process"]
+    assert carried(process, "B4") == []
+    url = f"{URL}/{flow.public_id}/steps/B5"
+    r = chair("post", f"{url}/skip", {})
+    assert r.get_json()["error"]["code"] == "ballot_not_empty"
+    positions = {p["name"]: p["id"] for p in process["positions"]}
+    r = chair("post", f"{url}/end-position", {"position": positions[TP], "reason": ""})
+    assert r.get_json()["error"]["details"]["field"] == "reason"
+    assert chair("get", f"{URL}/{flow.public_id}").get_json() == process
+
+    for name in (TP, DEPUTY):
+        body = {"position": positions[name], "reason": "Không ai đạt tại B4"}
+        process = act(chair, process, "B5", "end-position", body)["process"]
+    assert {p["ended"]["step"] for p in process["positions"]} == {"B5"}
+    process = act(chair, process, "B5", "skip", {"reason": "Cả hai chức danh kết thúc"})["process"]
+    b5 = step_of(process, "B5")
+    assert b5["status"] == "done" and b5["outcome"]["skipped"] == "Cả hai chức danh kết thúc"
+    assert b5["carried"] == [] and step_of(process, "B6")["status"] == "current"
+
+
+def test_the_vote_that_carried_nobody_is_held_again(
+    start_flow: Callable[..., Flow],  # noqa: F811
+    chair: Client,
+) -> None:
+    flow = stuck_at_b5(start_flow, {TP: [TAM]})  # B4 passes Tâm only: no deputy left
+    process = act(chair, {"id": flow.public_id}, "B4", "carry")["process"]
+    first = step_of(process, "B4")["conference"]
+    r = chair("post", f"{URL}/{flow.public_id}/steps/B4/repeat", {"reason": "Chưa ai đạt"})
+    assert r.get_json()["error"]["code"] == "cannot_repeat"  # B4 is done: it is held again from B5
+
+    process = act(chair, process, "B5", "repeat", {"reason": "Chưa ai đạt"})["process"]
+    assert [s["status"] for s in process["steps"]][3:] == ["current", "pending", "pending"]
+    b4 = step_of(process, "B4")
+    assert b4["conference"] is None and "carried" not in b4
+    (held,) = b4["outcome"]["rounds"]
+    assert held["conference"] == first and held["positions"] == [DEPUTY]
+    assert held["reason"] == "Chưa ai đạt"

@@ -118,6 +118,8 @@ STEP_REFUSALS: Errors = {
         "position_without_people",
         "already_planned",
         "over_quota",
+        "cannot_repeat",
+        "ballot_not_empty",
     ],
     422: ["invalid_field"],
 }

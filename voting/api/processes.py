@@ -22,7 +22,7 @@ from voting.conferences.rules import current_ruleset
 from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db
-from voting.planning import approval, records, vote
+from voting.planning import approval, records, stalled, vote
 from voting.planning.models import Process, ProcessPosition, ProcessStep, StepEntry
 from voting.planning.processes import create_process
 from voting.planning.routes import can_read, process_for
@@ -37,6 +37,8 @@ OUTCOME_TEXT = ("plan", "drafted_on", "meeting_on", "conclusion", "summary", "sk
 #: The signed documents a decision step records: number, date, signer.
 OUTCOME_DOCUMENTS = ("submission", "decision")
 DOCUMENT_FIELDS = ("number", "signed_on", "signer")
+#: A vote held again: its first conference, the positions it carried nobody for, why.
+ROUND_FIELDS = ("conference", "held_on", "positions", "reason", "repeated_on")
 
 
 def _position_json(position: ProcessPosition) -> dict[str, Any]:
@@ -67,6 +69,8 @@ def _outcome_json(row: ProcessStep) -> dict[str, Any]:
     for key in OUTCOME_DOCUMENTS:
         if isinstance(document := recorded.get(key), dict):
             out[key] = {f: str(document.get(f, "")) for f in DOCUMENT_FIELDS}
+    if rounds := recorded.get("rounds"):
+        out["rounds"] = [{f: r.get(f) for f in ROUND_FIELDS} for r in rounds]
     return out
 
 
@@ -153,6 +157,11 @@ STEP_ACTIONS: dict[str, StepAction] = {
     "conference": vote.create_step_conference,
     "carry": lambda process, row, _data, ruleset: vote.complete_vote_step(process, row, ruleset),
     "decision": approval.record_decision,
+    # When a vote left a position with nobody: end it, hold the vote again, or (nobody
+    # left on the ballot at all) record the step without one.
+    "end-position": stalled.end_position,
+    "repeat": stalled.repeat_previous,
+    "skip": stalled.skip_vote,
 }
 
 

@@ -66,6 +66,16 @@ class SignedDocument(ApiModel):
     signer: str
 
 
+class HeldAgain(ApiModel):
+    """A vote that carried nobody for some positions, held again with a new conference."""
+
+    conference: str = Field(description="The first conference (kept, locked).")
+    held_on: date
+    positions: list[str]
+    reason: str
+    repeated_on: date
+
+
 class StepOutcome(ApiModel):
     """What the step recorded, as the process page shows it; a key only once recorded."""
 
@@ -77,6 +87,7 @@ class StepOutcome(ApiModel):
     skipped: str | Absent = omitted('Held without a ballot (nobody on it): the reason, or "-".')
     submission: SignedDocument | Absent = omitted("Submitted to the higher authority.")
     decision: SignedDocument | Absent = omitted("The approval decision.")
+    rounds: list[HeldAgain] | Absent = omitted("Earlier rounds of this vote.")
 
 
 class StepPerson(ApiModel):
@@ -135,7 +146,9 @@ class StepActionInput(ApiModel):
     `secretary_name`, `people` (the roster; the register's by default),
     `flag_decisions` (nominee id → `keep` or `drop`). `carry`: nothing. `decision`:
     `outcome` (`approved` or `submitted`), `number`, `signed_on`, `signer`,
-    `approved` and `removed` (nominee ids).
+    `approved` and `removed` (nominee ids). When a vote left a position with nobody:
+    `end-position`: `position` (id), `reason`, `ended_on`; `repeat` (hold that vote
+    again): `reason`; `skip` (nobody left on the ballot): `reason`.
     """
 
     model_config = ConfigDict(extra="allow")
@@ -149,7 +162,16 @@ class StepActionResult(ApiModel):
 # ------------------------------------------------------------------ path parameters
 
 #: The step actions of the API (:data:`voting.api.processes.STEP_ACTIONS`).
-STEP_ACTION_NAMES = ("source-list", "approve-list", "conference", "carry", "decision")
+STEP_ACTION_NAMES = (
+    "source-list",
+    "approve-list",
+    "conference",
+    "carry",
+    "decision",
+    "end-position",
+    "repeat",
+    "skip",
+)
 
 
 def _path_parameter(name: str, description: str, schema: dict[str, object]) -> dict[str, object]:
