@@ -286,3 +286,37 @@ def test_the_vote_that_carried_nobody_is_held_again(
     (held,) = b4["outcome"]["rounds"]
     assert held["conference"] == first and held["positions"] == [DEPUTY]
     assert held["reason"] == "Chưa ai đạt"
+
+
+def test_an_external_candidate_is_consulted(app: Flask, unit: int, chair: Client) -> None:  # noqa: F811
+    body = process_body(unit, flow="annual-external", period="2026")
+    body["positions"] = [{"name": PCT, "quota": 2}]
+    process = chair("post", URL, body).get_json()
+    pid = process["positions"][0]["id"]
+    people = [
+        {"position": pid, "name": n, "birth_year": 1981, "post": "Phó Cục trưởng", "agency": a}
+        for n, a in (
+            ("Trần Văn Nam", "Cục THADS tỉnh An Giang"),
+            ("Lý Thị Hoa", "Cục THADS Cà Mau"),
+        )
+    ]
+    process = act(chair, process, "B1", "source-list", {"nominees": people})["process"]
+    nam, hoa = (p["nominee"] for p in step_of(process, "B1")["carried"])
+    approval = {"meeting_on": "2026-11-05", "approved": [nam, hoa], "quotas": {str(pid): 1}}
+    process = act(chair, process, "B2", "approve-list", approval)["process"]
+    assert process["positions"][0]["quota"] == 1
+
+    url = f"{URL}/{process['id']}/steps/B3"
+    r = chair("post", f"{url}/finish-consult", {"proceed": [nam, hoa]})
+    assert r.get_json()["error"]["code"] == "consultation_missing"
+    r = chair("post", f"{url}/consult", {"nominee": nam, "met_on": "soon"})
+    assert r.get_json()["error"]["details"]["field"] == "met_on"
+    met = {"nominee": nam, "met_on": "2026-11-10", "letter": "Công văn số 88/CTHADS-TCCB"}
+    act(chair, process, "B3", "consult", {**met, "opinion": "Đồng ý giới thiệu"})
+    process = act(chair, process, "B3", "finish-consult", {"proceed": [nam]})["process"]
+    b3 = step_of(process, "B3")
+    assert [p["name"] for p in b3["carried"]] == ["Trần Văn Nam"]
+    assert b3["consultations"] == [
+        {**met, "name": "Trần Văn Nam", "opinion": "Đồng ý giới thiệu", "dossier": [], "files": []},
+        {"nominee": hoa, "name": "Lý Thị Hoa"},
+    ]

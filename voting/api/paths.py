@@ -120,6 +120,7 @@ STEP_REFUSALS: Errors = {
         "over_quota",
         "cannot_repeat",
         "ballot_not_empty",
+        "consultation_missing",
     ],
     422: ["invalid_field"],
 }

@@ -22,11 +22,11 @@ from voting.conferences.rules import current_ruleset
 from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db
-from voting.planning import approval, records, stalled, vote
-from voting.planning.models import Process, ProcessPosition, ProcessStep, StepEntry
+from voting.planning import approval, consultation, records, stalled, vote
+from voting.planning.models import Nominee, Process, ProcessPosition, ProcessStep, StepEntry
 from voting.planning.processes import create_process
 from voting.planning.routes import can_read, process_for
-from voting.planning.steps import step_definition
+from voting.planning.steps import incoming, step_definition
 from voting.procedure.ruleset import Ruleset
 
 blueprint = Blueprint("api_processes", __name__, url_prefix="/api/v1")
@@ -74,6 +74,16 @@ def _outcome_json(row: ProcessStep) -> dict[str, Any]:
     return out
 
 
+def _consultation_json(nominee: Nominee) -> dict[str, Any]:
+    record = nominee.consult
+    out: dict[str, Any] = {"nominee": nominee.id, "name": nominee.name}
+    if record.get("met_on"):
+        out |= {k: record.get(k, "") for k in ("met_on", "letter", "opinion")}
+        out["dossier"] = list(record.get("dossier", []))
+        out["files"] = [a.get("name", "") for a in record.get("attachments", [])]
+    return out
+
+
 def _step_json(process: Process, row: ProcessStep, ruleset: Ruleset) -> dict[str, Any]:
     definition = step_definition(process, row, ruleset)
     out: dict[str, Any] = {
@@ -90,6 +100,8 @@ def _step_json(process: Process, row: ProcessStep, ruleset: Ruleset) -> dict[str
     if row.is_done:
         out["carried"] = [_entry_json(e) for e in row.entries if e.kind == "carried"]
         out["removal"] = [_entry_json(e) for e in row.entries if e.kind == "removal"]
+        if definition.kind == "consult":
+            out["consultations"] = [_consultation_json(n) for n in incoming(process, row)]
     return out
 
 
@@ -154,6 +166,12 @@ StepAction = Callable[[Process, ProcessStep, dict[str, Any], Ruleset], Any]
 STEP_ACTIONS: dict[str, StepAction] = {
     "source-list": records.record_source_list,
     "approve-list": records.approve_list,
+    # One external candidate's consultation (its file is uploaded on the page), then who
+    # goes on.
+    "consult": lambda process, row, data, ruleset: consultation.record_consultation(
+        process, row, data.get("nominee"), data, ruleset
+    ),
+    "finish-consult": consultation.finish_consultation,
     "conference": vote.create_step_conference,
     "carry": lambda process, row, _data, ruleset: vote.complete_vote_step(process, row, ruleset),
     "decision": approval.record_decision,

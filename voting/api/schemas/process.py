@@ -100,6 +100,18 @@ class StepPerson(ApiModel):
     agree: int | None = Field(description="Agree votes at a vote step; null at the others.")
 
 
+class Consultation(ApiModel):
+    """An external candidate's consultation; the details only once recorded."""
+
+    nominee: int
+    name: str
+    met_on: str | Absent = omitted()
+    letter: str | Absent = omitted()
+    opinion: str | Absent = omitted()
+    dossier: list[str] | Absent = omitted("The checklist items received.")
+    files: list[str] | Absent = omitted("The files kept with it (by name).")
+
+
 class ProcessStep(ApiModel):
     step: str = Field(description='"B1" … "B6", as the ruleset names it.')
     kind: StepKind
@@ -111,6 +123,7 @@ class ProcessStep(ApiModel):
     outcome: StepOutcome
     carried: list[StepPerson] | Absent = omitted("Once done: carried to the next step.")
     removal: list[StepPerson] | Absent = omitted("Once done: proposed for removal.")
+    consultations: list[Consultation] | Absent = omitted("A consultation step, once done.")
 
 
 class Process(ProcessSummary):
@@ -142,8 +155,11 @@ class StepActionInput(ApiModel):
     `source-list`: `plan`, `drafted_on`, `nominees` (`[{"position": id, "member_id":
     id}]`, or someone from outside by `name`, `birth_year`, `sex`, `post`, `agency`).
     `approve-list`: `meeting_on`, `conclusion`, `approved` (nominee ids), `quotas`
-    (position id → quota). `conference`: `title`, `held_on`, `place`, `chair_name`,
-    `secretary_name`, `people` (the roster; the register's by default),
+    (position id → quota). `consult`: `nominee` (id), `met_on`, `letter`, `opinion`,
+    `dossier` (items of the ruleset's checklist); the opinion's file is uploaded on the
+    page. `finish-consult`: `proceed` (nominee ids), `summary`. `conference`: `title`,
+    `held_on`, `place`, `chair_name`, `secretary_name`, `people` (the roster; the
+    register's by default),
     `flag_decisions` (nominee id → `keep` or `drop`). `carry`: nothing. `decision`:
     `outcome` (`approved` or `submitted`), `number`, `signed_on`, `signer`,
     `approved` and `removed` (nominee ids). When a vote left a position with nobody:
@@ -165,6 +181,8 @@ class StepActionResult(ApiModel):
 STEP_ACTION_NAMES = (
     "source-list",
     "approve-list",
+    "consult",
+    "finish-consult",
     "conference",
     "carry",
     "decision",
