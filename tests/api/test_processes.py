@@ -320,3 +320,11 @@ def test_an_external_candidate_is_consulted(app: Flask, unit: int, chair: Client
         {**met, "name": "Trần Văn Nam", "opinion": "Đồng ý giới thiệu", "dossier": [], "files": []},
         {"nominee": hoa, "name": "Lý Thị Hoa"},
     ]
+    # B4: Nam's dossier is incomplete; the chair keeps him on the ballot, and it shows.
+    r = chair("post", f"{URL}/{process['id']}/steps/B4/conference", {"held_on": "2026-11-23"})
+    assert r.get_json()["error"]["code"] == "flags_undecided"
+    keep = {"held_on": "2026-11-23", "flag_decisions": {str(nam): "keep"}}
+    process = act(chair, process, "B4", "conference", keep)["process"]
+    assert step_of(process, "B4")["outcome"]["flag_review"] == [
+        {"name": "Trần Văn Nam", "position": PCT, "flags": ["dossier"], "decision": "keep"}
+    ]

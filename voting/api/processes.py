@@ -39,6 +39,8 @@ OUTCOME_DOCUMENTS = ("submission", "decision")
 DOCUMENT_FIELDS = ("number", "signed_on", "signer")
 #: A vote held again: its first conference, the positions it carried nobody for, why.
 ROUND_FIELDS = ("conference", "held_on", "positions", "reason", "repeated_on")
+#: The chair's decision on a flagged person before the ballot: kept on it or left off.
+REVIEW_FIELDS = ("name", "position", "flags", "decision")
 
 
 def _position_json(position: ProcessPosition) -> dict[str, Any]:
@@ -71,6 +73,8 @@ def _outcome_json(row: ProcessStep) -> dict[str, Any]:
             out[key] = {f: str(document.get(f, "")) for f in DOCUMENT_FIELDS}
     if rounds := recorded.get("rounds"):
         out["rounds"] = [{f: r.get(f) for f in ROUND_FIELDS} for r in rounds]
+    if review := recorded.get("flag_review"):
+        out["flag_review"] = [{f: r.get(f) for f in REVIEW_FIELDS} for r in review]
     return out
 
 

@@ -76,6 +76,15 @@ class HeldAgain(ApiModel):
     repeated_on: date
 
 
+class FlagReview(ApiModel):
+    """Someone whose flags bar planning, and whether the chair kept them on the ballot."""
+
+    name: str
+    position: str
+    flags: list[str] = Field(description="The flags' codes (e.g. `dossier`).")
+    decision: Literal["keep", "drop"]
+
+
 class StepOutcome(ApiModel):
     """What the step recorded, as the process page shows it; a key only once recorded."""
 
@@ -88,6 +97,7 @@ class StepOutcome(ApiModel):
     submission: SignedDocument | Absent = omitted("Submitted to the higher authority.")
     decision: SignedDocument | Absent = omitted("The approval decision.")
     rounds: list[HeldAgain] | Absent = omitted("Earlier rounds of this vote.")
+    flag_review: list[FlagReview] | Absent = omitted("A vote step's flagged people.")
 
 
 class StepPerson(ApiModel):
