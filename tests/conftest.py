@@ -18,6 +18,7 @@ from voting.extensions import db
 
 #: Test folders whose database tests run on SQLite and, for real, on PostgreSQL.
 BOTH_DATABASES = (
+    "api",
     "conferences",
     "ballots",
     "realtime",
