@@ -53,3 +53,11 @@ def test_no_two_classes_share_a_name() -> None:
             if isinstance(node, ast.ClassDef):
                 where.setdefault(node.name, []).append(str(path.relative_to(PACKAGE)))
     assert {name: paths for name, paths in where.items() if len(paths) > 1} == {}
+
+
+def test_every_test_folder_is_a_package() -> None:
+    # pytest imports a test file of a folder without __init__.py by its bare name: two
+    # test_removal_wording.py in two such folders stopped the whole suite's collection.
+    tests = Path(__file__).resolve().parent
+    folders = {p.parent for p in tests.rglob("test_*.py")}
+    assert sorted(str(f.relative_to(tests)) for f in folders if not (f / "__init__.py").exists()) == []
