@@ -60,4 +60,5 @@ def test_every_test_folder_is_a_package() -> None:
     # test_removal_wording.py in two such folders stopped the whole suite's collection.
     tests = Path(__file__).resolve().parent
     folders = {p.parent for p in tests.rglob("test_*.py")}
-    assert sorted(str(f.relative_to(tests)) for f in folders if not (f / "__init__.py").exists()) == []
+    loose = [f for f in folders if not (f / "__init__.py").exists()]
+    assert sorted(str(f.relative_to(tests)) for f in loose) == []
