@@ -102,6 +102,29 @@ def mark(page: Page, choices: dict[str, list[str]], candidates: dict[str, list[s
                 page.click(f"label[for={position}-{key}-disagree]")
 
 
+#: A button label's overflow and right edge, and its longest word's width (with the tick)
+#: against the label's inside: a label wraps between words only if that word fits.
+_LABEL_FIT = """(sel) => { const l = document.querySelector(sel);
+                     const s = getComputedStyle(l);
+                     const probe = document.createElement("span");
+                     probe.textContent = "✓ " + l.textContent.trim().split(/\\s+/).sort(
+                         (a, b) => b.length - a.length)[0];
+                     probe.style.whiteSpace = "nowrap";
+                     l.appendChild(probe);
+                     const word = probe.getBoundingClientRect().width;
+                     probe.remove();
+                     const pad = parseFloat(s.paddingLeft) + parseFloat(s.paddingRight);
+                     return {scroll: l.scrollWidth, client: l.clientWidth,
+                             right: l.getBoundingClientRect().right,
+                             room: l.clientWidth - pad, word: word}; }"""
+
+
+def label_fit(page: Page, selector: str) -> dict[str, float]:
+    """How the label at ``selector`` fits: scroll/client widths, right edge, room, word."""
+    fit: dict[str, float] = page.evaluate(_LABEL_FIT, selector)
+    return fit
+
+
 def screenshot(page: Page, path: Path, *, full_page: bool = True) -> None:
     page.screenshot(path=str(path), full_page=full_page)
 

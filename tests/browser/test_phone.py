@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import Server
-from tests.browser.helpers import ConsoleWatch, axe_check, screenshot
+from tests.browser.helpers import ConsoleWatch, axe_check, label_fit, screenshot
 from tests.browser.test_booth import Chair
 from tests.conftest import conference_payload
 from voting.demo import CANDIDATES, DEMO_TITLE
@@ -114,27 +114,10 @@ def test_phone_fits_small_screens_large_text_and_dark_mode(
     page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
     width, inner = page.evaluate(_OVERFLOW)
     assert width <= inner, (width, inner)
-    label = page.evaluate(
-        """() => { const l = document.querySelector("label[for=p1-c1-disagree]");
-                   return [l.scrollWidth, l.clientWidth, l.getBoundingClientRect().right]; }"""
-    )
-    assert label[0] <= label[1] and label[2] <= 360, label
+    fit = label_fit(page, "label[for=p1-c1-disagree]")
+    assert fit["scroll"] <= fit["client"] and fit["right"] <= 360, fit
     # ...between words, never inside one: the longest word fits the button's inside.
-    room, word = page.evaluate(
-        """() => { const l = document.querySelector("label[for=p1-c1-disagree]");
-                   const s = getComputedStyle(l);
-                   const probe = document.createElement("span");
-                   probe.textContent = "✓ " + l.textContent.trim().split(/\\s+/).sort(
-                       (a, b) => b.length - a.length)[0];
-                   probe.style.whiteSpace = "nowrap";
-                   l.appendChild(probe);
-                   const w = probe.getBoundingClientRect().width;
-                   probe.remove();
-                   const pad = parseFloat(s.paddingLeft) + parseFloat(s.paddingRight);
-                   return [l.clientWidth - pad, w];
-                 }"""
-    )
-    assert word <= room, (word, room)
+    assert fit["word"] <= fit["room"], fit
     screenshot(page, screenshots / "phone-200-percent.png")
     ctx.close()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import Server
-from tests.browser.helpers import ConsoleWatch, screenshot
+from tests.browser.helpers import ConsoleWatch, label_fit, screenshot
 from tests.browser.test_booth import Chair
 from tests.browser.test_phone import phone
 from tests.conftest import conference_payload
@@ -23,21 +23,6 @@ except ImportError:  # the browser fixture skips (or fails under CI) with the re
     expect = None  # type: ignore[assignment]
 
 QUESTION = "Đồng ý đề xuất đưa ra khỏi quy hoạch"
-
-#: The label's overflow, its right edge, and its longest word's width against its inside.
-_FIT = """(sel) => { const l = document.querySelector(sel);
-                     const s = getComputedStyle(l);
-                     const probe = document.createElement("span");
-                     probe.textContent = "✓ " + l.textContent.trim().split(/\\s+/).sort(
-                         (a, b) => b.length - a.length)[0];
-                     probe.style.whiteSpace = "nowrap";
-                     l.appendChild(probe);
-                     const word = probe.getBoundingClientRect().width;
-                     probe.remove();
-                     const pad = parseFloat(s.paddingLeft) + parseFloat(s.paddingRight);
-                     return {scroll: l.scrollWidth, client: l.clientWidth,
-                             right: l.getBoundingClientRect().right,
-                             room: l.clientWidth - pad, word: word}; }"""
 
 
 def removal_ballot(chair: Chair) -> str:
@@ -66,7 +51,7 @@ def test_the_removal_question_wraps_cleanly_at_320_px(
     width, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
     assert width <= inner, (width, inner)
     for side in ("agree", "disagree"):
-        fit = page.evaluate(_FIT, f"label[for=p1-c1-{side}]")
+        fit = label_fit(page, f"label[for=p1-c1-{side}]")
         assert fit["scroll"] <= fit["client"] and fit["right"] <= 320, (side, fit)
         assert fit["word"] <= fit["room"], (side, fit)  # wraps between words only
     page.click("label[for=p1-c1-agree]")
