@@ -6,7 +6,12 @@ one in-process lock, committed before the lock is released (so the next cast sta
 from it, and the voter is answered only once the ballot is durable), rolled back on
 any error. Inside it the database, not Python, decides: the token is claimed by one
 conditional UPDATE, and every counter moves by one UPDATE of its own row
-(``x = x + 1``), never read, added to in Python and written back.
+(``x = x + n``), never read, added to in Python and written back.
+
+Phone and booth casts that arrive together share one such transaction and its one
+fsync (:mod:`voting.ballots.group_commit`): each is checked and its token claimed on its
+own, a refused one leaves nothing and does not stop the others, and every voter is
+answered only once the commit holding their ballot has returned.
 
 A ballot row is the same whatever its path: its choices in :func:`choices_json`, its
 validity under the conference's rule, and the ``published`` flag; no column says how
@@ -17,7 +22,7 @@ the token that cast it.
 from __future__ import annotations
 
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,16 +32,21 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from voting.ballots.cast_reads import CastRequest, cast_refusal, definition_of, read_token
+from voting.ballots.group_commit import GroupCommit, Pending
 from voting.ballots.models import Ballot, Receipt, Token
 from voting.ballots.operations import (
     BallotDefinition,
     ballot_definition,
-    find_token,
-    holder_refusal,
     normalize_choices,
-    refusal_for,
 )
-from voting.ballots.tokens import RECEIPT_LENGTH, holder_hash, new_holder, new_id, random_code
+from voting.ballots.tokens import (
+    RECEIPT_LENGTH,
+    holder_hash,
+    new_holder,
+    new_id,
+    random_code,
+)
 from voting.canonical import canonical_json
 from voting.conferences.models import Candidate, Conference
 from voting.effects import transaction
@@ -168,19 +178,31 @@ def _count(status: str, *columns: str) -> sa.Update:
     )
 
 
-_COUNT = _count("open")
-#: A cast from the room's booth: counted apart, never marked on the ballot.
-_COUNT_BOOTH = _count("open", "booth_cast")
+#: A batch's casts of one conference, and those from its booth (counted apart, never
+#: marked on a ballot), while it is open: a cast racing the close finds no row.
+_COUNT = (
+    sa.update(_conferences)
+    .where(_conferences.c.id == sa.bindparam("b_conference"), _conferences.c.status == "open")
+    .values(
+        ballots_received=_conferences.c.ballots_received + sa.bindparam("b_n"),
+        booth_cast=_conferences.c.booth_cast + sa.bindparam("b_booth"),
+    )
+)
 _COUNT_PAPER = _count("closed", "paper_entered").returning(_conferences.c.paper_entered)
 _INSERT_BALLOT = sa.insert(_ballots)
 _AGREE = (
     sa.update(_candidates)
-    .where(_candidates.c.id.in_(sa.bindparam("b_ids", expanding=True)))
-    .values(live_agree=_candidates.c.live_agree + 1)
+    .where(_candidates.c.id == sa.bindparam("b_id"))
+    .values(live_agree=_candidates.c.live_agree + sa.bindparam("b_n"))
 )
+#: The codes actually inserted come back: a collision is drawn again.
 _INSERT_RECEIPT = {
-    "sqlite": sqlite_insert(_receipts).on_conflict_do_nothing(),
-    "postgresql": postgresql_insert(_receipts).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(_receipts)
+    .on_conflict_do_nothing()
+    .returning(_receipts.c.conference_id, _receipts.c.code),
+    "postgresql": postgresql_insert(_receipts)
+    .on_conflict_do_nothing()
+    .returning(_receipts.c.conference_id, _receipts.c.code),
 }
 #: A kiosk slip's first opening: only an unused slip no phone holds yet is bound.
 _BIND = (
@@ -201,31 +223,54 @@ _CONTEST = (
 
 def write_ballot(
     connection: sa.Connection,
-    conference_id: int,
-    definition: BallotDefinition,
-    choices: dict[str, list[str]],
+    ballots: list[tuple[int, BallotDefinition, dict[str, list[str]]]],
     *,
     published: bool,
 ) -> None:
-    """The ballot row and the live counts of its agreed candidates; every path ends here.
+    """Ballot rows and the live counts of their agreed candidates; every path ends here.
 
-    Its token is already claimed and the conference counted, in the same transaction.
+    ``ballots``: (conference id, its definition, checked choices) — one cast, one paper
+    entry, or a group commit's casts, whose rows go in one INSERT and whose agreed
+    candidates move by one UPDATE per candidate (``live_agree + n``, in id order so two
+    processes' batches lock them alike). Their tokens are already claimed and their
+    conferences counted, in the same transaction.
     """
-    is_valid = ballot_is_valid(definition.rule, definition.positions, choices)
-    connection.execute(
-        _INSERT_BALLOT,
-        {
-            "id": new_id(),
-            "conference_id": conference_id,
-            "choices": choices_json(choices),
-            "is_valid": is_valid,
-            "published": published,
-        },
-    )
-    if is_valid:
-        agreed = [definition.candidate_ids[(p, c)] for p, cs in choices.items() for c in cs]
-        if agreed:
-            connection.execute(_AGREE, {"b_ids": agreed})
+    rows: list[dict[str, Any]] = []
+    agreed: Counter[int] = Counter()
+    for conference_id, definition, choices in ballots:
+        is_valid = ballot_is_valid(definition.rule, definition.positions, choices)
+        rows.append(
+            {
+                "id": new_id(),
+                "conference_id": conference_id,
+                "choices": choices_json(choices),
+                "is_valid": is_valid,
+                "published": published,
+            }
+        )
+        if is_valid:
+            agreed.update(definition.candidate_ids[(p, c)] for p, cs in choices.items() for c in cs)
+    connection.execute(_INSERT_BALLOT, rows)
+    if agreed:
+        connection.execute(_AGREE, [{"b_id": i, "b_n": agreed[i]} for i in sorted(agreed)])
+
+
+def _add_receipts(connection: sa.Connection, conference_ids: list[int]) -> list[str]:
+    """A fresh receipt code for each; a collision (1 in 10^11) just draws again."""
+    statement = _INSERT_RECEIPT[connection.dialect.name]
+    codes: list[str] = [""] * len(conference_ids)
+    for _ in range(8):
+        wanted = [i for i, code in enumerate(codes) if not code]
+        if not wanted:
+            return codes
+        drawn = {i: random_code(RECEIPT_LENGTH) for i in wanted}
+        rows = [{"conference_id": conference_ids[i], "code": drawn[i]} for i in wanted]
+        kept = {(r.conference_id, r.code) for r in connection.execute(statement, rows)}
+        for i in wanted:
+            if (conference_ids[i], drawn[i]) in kept:
+                codes[i] = drawn[i]
+                kept.discard((conference_ids[i], drawn[i]))  # a code drawn twice is kept once
+    raise RuntimeError("could not draw a unique receipt code")  # pragma: no cover
 
 
 # --- phone and booth
@@ -245,61 +290,155 @@ def cast_ballot(
     booth_of: int | None = None,
     holder: str | None = None,
 ) -> Cast:
-    """Record one ballot for a token and commit it; returns its receipt code.
+    """Record one ballot for a token, committed before it returns; its receipt code.
 
     ``booth_of``: cast at this conference's booth — a token of another conference is
     refused, and only the conference's booth count says where it was cast.
     ``holder``: the phone's secret for a kiosk slip it opened (its cookie), if any.
 
-    Raises :class:`DomainError` (nothing changed) for a bad, used, void or
+    Casts arriving together share one transaction and one commit
+    (:mod:`voting.ballots.group_commit`); each is settled on its own, and this returns
+    only once the commit holding it is durable.
+
+    Raises :class:`DomainError` (nothing of it kept) for a bad, used, void or
     foreign token, a kiosk slip another phone opened (:class:`SlipTaken`), a ballot
     that is not open, or malformed choices.
     """
-    with cast_transaction():
-        # The claim is the transaction's first write, so the database alone makes a token
-        # vote once, also without the lock (and on SQLite, where a transaction that has
-        # read cannot later upgrade to a writer).
-        conference, token = find_token(key, credential)
-        if booth_of is not None and conference.id != booth_of:
-            raise DomainError(
-                "unknown_token", "This ballot link belongs to no open conference.", 404
-            )
-        refusal = refusal_for(conference, token) or holder_refusal(key, token, holder)
-        if refusal:
-            raise refusal
-        definition = ballot_definition(conference)
-        choices = normalize_choices(definition, raw_choices)
-        conference_id, token_id = conference.id, token.id
-        # End the read so the claim below is this transaction's first statement.
-        db.session.rollback()
+    result = _casts.submit(CastRequest(key, credential, raw_choices, booth_of, holder))
+    return cast(Cast, result)
 
-        connection = db.session.connection()
-        claim = {"b_token": token_id, "b_holder": holder_hash(key, holder) if holder else None}
-        claimed = connection.execute(_CLAIM, claim).rowcount
-        count = _COUNT if booth_of is None else _COUNT_BOOTH
-        counted = claimed and connection.execute(count, {"b_conference": conference_id}).rowcount
-        if not counted:
-            db.session.rollback()
-            conference, token = find_token(key, credential)
-            raise (
-                refusal_for(conference, token)
-                or holder_refusal(key, token, holder)
-                or DomainError("ballot_closed", "The ballot is closed.", 409)
-            )
-        # Outside the live tally until a publication adds it (never the next one alone).
-        write_ballot(connection, conference_id, definition, choices, published=False)
+
+@dataclass(frozen=True)
+class _Claimed:
+    """A cast whose token this transaction has claimed: what is left to write."""
+
+    conference_id: int
+    definition: BallotDefinition
+    choices: dict[str, list[str]]
+    booth: bool
+
+
+class _Lost(Exception):
+    """A count found its conference no longer open (another process closed it): the
+    batch's claims must not stay, so it is rolled back and its casts run one by one."""
+
+
+def _claim(connection: sa.Connection, request: CastRequest) -> _Claimed:
+    """Check one cast and claim its token; raises its refusal, having written nothing.
+
+    The read is the token and its conference in one row; the claim, a conditional
+    UPDATE, is this cast's only write before the batch's shared ones, so a refusal —
+    here, or a claim lost to a concurrent cast — leaves nothing to undo.
+    """
+    token, row = read_token(connection, request)
+    refusal = cast_refusal(request, token, row.status)
+    if refusal:
+        raise refusal
+    definition = definition_of(token.conference_id, row.opened_dt)
+    choices = normalize_choices(definition, request.raw_choices)
+    holder = holder_hash(request.key, request.holder) if request.holder else None
+    if not connection.execute(_CLAIM, {"b_token": token.id, "b_holder": holder}).rowcount:
+        # Another process's cast won (PostgreSQL): say why, as a fresh read sees it.
+        token, row = read_token(connection, request)
+        raise cast_refusal(request, token, row.status) or DomainError(
+            "already_recorded", "A ballot has already been recorded with this token.", 409
+        )
+    return _Claimed(token.conference_id, definition, choices, request.booth_of is not None)
+
+
+def _count_casts(connection: sa.Connection, claimed: list[_Claimed]) -> None:
+    """One UPDATE per conference adds its casts (and its booth's) while it is open."""
+    per_conference: dict[int, list[int]] = {}
+    for c in claimed:
+        counts = per_conference.setdefault(c.conference_id, [0, 0])
+        counts[0] += 1
+        counts[1] += c.booth
+    for conference_id in sorted(per_conference):
+        n, booth = per_conference[conference_id]
+        params = {"b_conference": conference_id, "b_n": n, "b_booth": booth}
+        if not connection.execute(_COUNT, params).rowcount:
+            raise _Lost
+
+
+def _write_batch(pendings: list[Pending[CastRequest]]) -> list[tuple[Pending[CastRequest], Cast]]:
+    """Settle each refusal, write what the others claimed; the casts to answer once committed."""
+    _begin_write()
+    connection = db.session.connection()
+    claimed: list[tuple[Pending[CastRequest], _Claimed]] = []
+    for pending in pendings:
+        try:
+            claimed.append((pending, _claim(connection, pending.item)))
+        except DomainError as exc:
+            pending.settle(error=exc)
+    if not claimed:
+        raise _NothingToCommit
+    kept = [c for _, c in claimed]
+    _count_casts(connection, kept)
+    # Outside the live tally until a publication adds them (never the next one alone).
+    write_ballot(
+        connection, [(c.conference_id, c.definition, c.choices) for c in kept], published=False
+    )
+    receipts = _add_receipts(connection, [c.conference_id for c in kept])
+    for conference_id in sorted({c.conference_id for c in kept}):
         changed(conference_id)
-        return Cast(_add_receipt(connection, conference_id), conference_id)
+    answers = zip(claimed, receipts, strict=True)
+    return [(p, Cast(code, c.conference_id)) for (p, c), code in answers]
 
 
-def _add_receipt(connection: sa.Connection, conference_id: int) -> str:
-    """Insert a fresh receipt code; a collision (1 in 10^11) just draws again."""
-    statement = _INSERT_RECEIPT[connection.dialect.name]
-    for _ in range(8):
-        code = random_code(RECEIPT_LENGTH)
-        if connection.execute(statement, {"conference_id": conference_id, "code": code}).rowcount:
-            return code
-    raise RuntimeError("could not draw a unique receipt code")  # pragma: no cover
+class _NothingToCommit(Exception):
+    """Every cast of the batch was refused: roll back, as a lone refusal always has."""
+
+
+def _begin_write() -> None:
+    """Start the batch's transaction as SQLite's writer, before its first read.
+
+    Its reads then see every commit before it and none can come between them and its
+    writes (a deferred transaction that has read cannot always become the writer).
+    The session's transaction is begun first; the DBAPI's own BEGIN is this one.
+    """
+    db.session.rollback()  # a read the request made (the booth's link) ends here
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("BEGIN IMMEDIATE")
+
+
+def _run_batch(pendings: list[Pending[CastRequest]], *, alone: bool = False) -> None:
+    """One transaction for the batch; if it fails as a whole, each cast in one of its own.
+
+    Under the SQLite lock (paper entry and the kiosk binding wait for it too).
+    """
+    alone = alone or len(pendings) == 1
+    try:
+        with cast_transaction():
+            casts = _write_batch(pendings)
+    except _NothingToCommit:
+        return
+    except _Lost:
+        if alone:
+            pendings[0].settle(error=DomainError("ballot_closed", "The ballot is closed.", 409))
+            return
+        _one_by_one(pendings)
+        return
+    except Exception as exc:
+        if alone:
+            pendings[0].settle(error=exc)
+            return
+        _one_by_one(pendings)
+        return
+    for pending, cast_ in casts:
+        pending.settle(cast_)
+
+
+def _one_by_one(pendings: list[Pending[CastRequest]]) -> None:
+    for pending in pendings:
+        pending.settled = False
+        pending.error = None
+        _run_batch([pending], alone=True)
+
+
+_casts: GroupCommit[CastRequest] = GroupCommit(_run_batch)
 
 
 # --- paper
@@ -323,7 +462,9 @@ def record_paper_ballot(conference: Conference, choices: dict[str, list[str]]) -
         raise DomainError("ballot_not_closed", "Close the ballot first.", 409)
     # The counters moved in the database: the loaded row must not write its old values.
     db.session.expire(conference, ["ballots_received", "paper_entered"])
-    write_ballot(connection, conference.id, ballot_definition(conference), choices, published=True)
+    write_ballot(
+        connection, [(conference.id, ballot_definition(conference), choices)], published=True
+    )
     changed(conference)
     return int(entered)
 
