@@ -146,11 +146,60 @@ def test_the_annual_b1_minutes_data_hold_the_supplement(
     review.vote("B1", [{PCT: ["Võ Quốc Bảo"]}] * 2 + [{}])
     b1 = review.step("B1").conference
     found = supplement_list(b1, current_ruleset())
-    assert [(s["position"], s["name"]) for s in found] == [
+    assert [(s.position, s.name) for s in found] == [
         (PCT, "Huỳnh Thị Lan"),
         (PCT, "Đỗ Minh Quân"),
     ]
-    assert found[0]["post"] == "Trưởng phòng Nghiệp vụ"
+    assert found[0].post == "Trưởng phòng Nghiệp vụ"
     conf = review.conference("B2")
     b2 = db.session.get(type(b1), review.step("B2").conference_id)
     assert conf and supplement_list(b2, current_ruleset()) is None
+
+
+def test_the_annual_b1_minutes_print_the_supplement(
+    start_flow: Callable[..., Flow], chair_api: Api
+) -> None:
+    """The conference minutes (page, DOCX, PDF) name who the meeting proposed to add;
+    the counting minutes and a later step's minutes do not."""
+    from tests.planning.test_flows import run_cuc_term
+
+    run_cuc_term(start_flow("cuc", "term", {"Cục trưởng": 1, PCT: 2}))
+    review = start_flow("cuc", "annual-local", {"Cục trưởng": 1, PCT: 2})
+    review.source_list("B1", {PCT: ["Huỳnh Thị Lan", "Đỗ Minh Quân"]})
+    review.vote("B1", [{PCT: ["Võ Quốc Bảo"]}] * 2 + [{}])
+    b1 = review.step("B1").conference
+    heading = "danh sách nhân sự đề xuất bổ sung quy hoạch gồm 02 (hai) người"
+    docx = chair_api.get(f"/c/{b1.public_id}/minutes/conference.docx")
+    assert docx.status_code == 200, docx.status_code
+    text = docx_text(docx.data)
+    assert heading in text
+    table = text[text.index(heading) :]
+    assert table.index("Huỳnh Thị Lan") < table.index("Đỗ Minh Quân")
+    assert "Trưởng phòng Nghiệp vụ" in table and PCT in table
+    pdf = chair_api.get(f"/c/{b1.public_id}/minutes/conference.pdf")
+    assert "Huỳnh Thị Lan" in pdf_text(pdf.data) and "Đỗ Minh Quân" in pdf_text(pdf.data)
+    counting = docx_text(
+        chair_api.get(f"/c/{b1.public_id}/minutes/counting.docx").data
+    )
+    assert heading not in counting and "Huỳnh Thị Lan" not in counting
+    b2 = review.vote("B2", [{PCT: ["Huỳnh Thị Lan"]}] * 3)
+    later = docx_text(chair_api.get(f"/c/{b2['id']}/minutes/conference.docx").data)
+    assert "đề xuất bổ sung quy hoạch" not in later
+
+
+def docx_text(data: bytes) -> str:
+    from io import BytesIO
+
+    import docx
+
+    document = docx.Document(BytesIO(data))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def pdf_text(data: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)

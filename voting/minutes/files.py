@@ -24,6 +24,7 @@ from voting.minutes.record import dated_notes
 from voting.minutes.report import conference_document, minutes_view
 from voting.minutes.sheets import results_csv, results_xlsx
 from voting.minutes.view import MinutesView
+from voting.planning.supplement import supplement_list
 
 
 def file_stamp(conference: Conference) -> datetime | None:
@@ -52,6 +53,7 @@ def file_blocks(
         tz=room_zone_name(),
         problems=problems,
         notes=dated_notes(conference, room_zone_name()),
+        supplement=supplement_list(conference, ruleset) if kind == "conference" else None,
     )
 
 

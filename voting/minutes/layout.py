@@ -8,7 +8,9 @@ follows templates/minutes/{counting,conference,_results_vi}.html. The blocks are
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from voting.conferences.document import ConferenceInfo, DecisionResult, ResultDocument
 from voting.minutes.blocks import (
@@ -42,6 +44,9 @@ from voting.minutes.tables import (
 )
 from voting.minutes.view import MinutesView, PersonView
 from voting.minutes.words import count_in_words, dated_line, local_day, long_date, time_on
+
+if TYPE_CHECKING:  # planning data, read by files.py; the layout stays a plain function
+    from voting.planning.supplement import SupplementLine
 
 # What the pages, renderers and tests have always imported from here.
 __all__ = [
@@ -370,7 +375,45 @@ def _lines(out: Minutes, text: str) -> None:
             out.add(Text(line.strip()))
 
 
-def _conference(out: Minutes, m: MinutesView, labels: dict[str, str], tz: str) -> None:
+SUPPLEMENT_WIDTHS_MM = (12.0, 45.0, 17.0, 56.0, 35.0)
+SUPPLEMENT_ALIGNS = ("center", "left", "center", "left", "left")
+
+
+def _supplement(out: Minutes, lines: Sequence[SupplementLine]) -> None:
+    """The annual review's first conference also approves who is proposed to be added."""
+    if not lines:
+        out.add(Text("Hội nghị không bổ sung nhân sự vào danh sách quy hoạch."))
+        return
+    out.add(
+        Text(
+            "Hội nghị thông qua danh sách nhân sự đề xuất bổ sung quy hoạch gồm "
+            f"{count_in_words(len(lines))} người, để giới thiệu ở bước sau:"
+        ),
+        ResultTable(
+            heads=("STT", "Họ và tên", "Năm sinh", "Chức vụ, đơn vị công tác", "Chức danh"),
+            rows=tuple(
+                (
+                    str(i),
+                    line.name,
+                    str(line.birth_year or ""),
+                    ", ".join(x for x in (line.post, line.unit) if x),
+                    line.position,
+                )
+                for i, line in enumerate(lines, 1)
+            ),
+            widths_mm=SUPPLEMENT_WIDTHS_MM,
+            aligns=SUPPLEMENT_ALIGNS,
+        ),
+    )
+
+
+def _conference(
+    out: Minutes,
+    m: MinutesView,
+    labels: dict[str, str],
+    tz: str,
+    supplement: Sequence[SupplementLine] | None,
+) -> None:
     doc, d = m["doc"], m["decision"]
     conf, record = doc.conference, doc.conference.record
     out.add(
@@ -423,6 +466,8 @@ def _conference(out: Minutes, m: MinutesView, labels: dict[str, str], tz: str) -
 
     out.add(Text("IV. Kết luận", "heading"))
     _conclusion(out, m)
+    if supplement is not None:
+        _supplement(out, supplement)
     _ending(out, conf, tz)
     out.add(
         Signatures(
@@ -443,6 +488,7 @@ def minutes_blocks(
     problems: list[str] | None = None,
     notes: list[Note] | None = None,
     chain_head: str | None = None,
+    supplement: Sequence[SupplementLine] | None = None,
 ) -> list[Block]:
     """Biên bản kiểm phiếu (``counting``) or biên bản hội nghị (``conference``).
 
@@ -450,6 +496,7 @@ def minutes_blocks(
     result's SHA-256 (None before lock: the document then says it is a preview).
     ``notes`` are the dated notes appended after lock; they follow the signatures,
     outside the signed text. ``chain_head`` the audit chain's head at lock, short form.
+    ``supplement`` the supplement list the conference approved (annual review's B1 only).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown minutes kind {kind!r}")
@@ -470,7 +517,7 @@ def minutes_blocks(
     if kind == "counting":
         _counting(out, m, labels, tz)
     else:
-        _conference(out, m, labels, tz)
+        _conference(out, m, labels, tz, supplement)
     if digest:
         out.add(Digest(digest, chain_head or ""))
     if notes:
