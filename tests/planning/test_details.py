@@ -178,9 +178,7 @@ def test_the_annual_b1_minutes_print_the_supplement(
     assert "Trưởng phòng Nghiệp vụ" in table and PCT in table
     pdf = chair_api.get(f"/c/{b1.public_id}/minutes/conference.pdf")
     assert "Huỳnh Thị Lan" in pdf_text(pdf.data) and "Đỗ Minh Quân" in pdf_text(pdf.data)
-    counting = docx_text(
-        chair_api.get(f"/c/{b1.public_id}/minutes/counting.docx").data
-    )
+    counting = docx_text(chair_api.get(f"/c/{b1.public_id}/minutes/counting.docx").data)
     assert heading not in counting and "Huỳnh Thị Lan" not in counting
     b2 = review.vote("B2", [{PCT: ["Huỳnh Thị Lan"]}] * 3)
     later = docx_text(chair_api.get(f"/c/{b2['id']}/minutes/conference.docx").data)

@@ -83,6 +83,28 @@ def _people(rows: Any) -> list[SummonedPerson]:
     return people
 
 
+def _roster_key(person: SummonedPerson) -> tuple[str, ...]:
+    return (same_name(person.name), same_name(person.title), same_name(person.group_name))
+
+
+def _keep_attendance(old: list[SummonedPerson], new: list[SummonedPerson]) -> list[SummonedPerson]:
+    """The new roster, with the attendance already ticked for whoever stays on it.
+
+    Saving the set-up again after attendance (a typo in a title, one more person) must
+    not silently clear who was marked present or absent; a member's PIN stays with them
+    only while they keep the same seat on the committee.
+    """
+    before = {_roster_key(p): p for p in old}
+    for person in new:
+        was = before.get(_roster_key(person))
+        if was is None:
+            continue
+        person.is_present, person.absence_reason = was.is_present, was.absence_reason
+        if was.committee_role == person.committee_role:
+            person.committee_pin_hash = was.committee_pin_hash
+    return new
+
+
 def _positions(rows: Any, ruleset: Ruleset) -> list[Position]:
     if not isinstance(rows, list):
         raise invalid_field("positions", "The positions must be a list.")
@@ -251,7 +273,7 @@ def update_conference(
     if creating or "secretary_username" in data:
         conference.secretary_user_id = _secretary(data)
     if "people" in data:
-        conference.people = _people(data["people"])
+        conference.people = _keep_attendance(conference.people, _people(data["people"]))
     if "positions" in data:
         if from_process(conference):
             raise DomainError(
