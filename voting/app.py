@@ -126,7 +126,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from voting import assets, effects, views
     from voting.api import blueprint as api_blueprint
+    from voting.api.planning import blueprint as api_planning_blueprint
     from voting.api.processes import blueprint as api_processes_blueprint
+    from voting.api.register import blueprint as api_register_blueprint
     from voting.auth.routes import blueprint as auth_blueprint
     from voting.ballots.routes import blueprint as ballots_blueprint
     from voting.conferences.routes import blueprint as conferences_blueprint
@@ -143,6 +145,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(planning_blueprint)
     app.register_blueprint(api_blueprint)
     app.register_blueprint(api_processes_blueprint)
+    app.register_blueprint(api_planning_blueprint)
+    app.register_blueprint(api_register_blueprint)
     views.init_app(app)
     assets.init_app(app)
     effects.init_app(app)

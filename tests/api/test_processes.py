@@ -277,7 +277,7 @@ def test_the_vote_that_carried_nobody_is_held_again(
     process = act(chair, {"id": flow.public_id}, "B4", "carry")["process"]
     first = step_of(process, "B4")["conference"]
     r = chair("post", f"{URL}/{flow.public_id}/steps/B4/repeat", {"reason": "Chưa ai đạt"})
-    assert r.get_json()["error"]["code"] == "cannot_repeat"  # B4 is done: it is held again from B5
+    assert r.get_json()["error"]["code"] == "step_done"  # B4 is held again from B5, the current
 
     process = act(chair, process, "B5", "repeat", {"reason": "Chưa ai đạt"})["process"]
     assert [s["status"] for s in process["steps"]][3:] == ["current", "pending", "pending"]
@@ -317,7 +317,8 @@ def test_an_external_candidate_is_consulted(app: Flask, unit: int, chair: Client
     b3 = step_of(process, "B3")
     assert [p["name"] for p in b3["carried"]] == ["Trần Văn Nam"]
     assert b3["consultations"] == [
-        {**met, "name": "Trần Văn Nam", "opinion": "Đồng ý giới thiệu", "dossier": [], "files": []},
+        {**met, "name": "Trần Văn Nam", "opinion": "Đồng ý giới thiệu", "dossier": [], "files": []}
+        | {"attachments": []},
         {"nominee": hoa, "name": "Lý Thị Hoa"},
     ]
     # B4: Nam's dossier is incomplete; the chair keeps him on the ballot, and it shows.

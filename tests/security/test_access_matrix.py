@@ -155,6 +155,18 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("/api/v1/processes", "POST"): SET_UP,
     ("/api/v1/processes/<process_id>", "GET"): READ,
     ("/api/v1/processes/<process_id>/steps/<step>/<action>", "POST"): RUN,
+    ("/api/v1/processes/<process_id>/due-dates", "PUT"): RUN,
+    ("/api/v1/processes/<process_id>/steps/<step>/consult/file", "POST"): RUN,
+    ("/api/v1/processes/<process_id>/attachments/<int:attachment_id>", "GET"): READ,
+    ("/api/v1/planning", "GET"): LOGGED_IN,
+    ("/api/v1/planning/history", "GET"): LOGGED_IN,
+    ("/api/v1/planning/exits", "GET"): LOGGED_IN,
+    ("/api/v1/planning/entries/<int:entry_id>/exit", "POST"): SET_UP,
+    ("/api/v1/units", "GET"): LOGGED_IN,
+    ("/api/v1/units", "POST"): SET_UP,
+    ("/api/v1/units/<int:unit_id>", "GET"): LOGGED_IN,
+    ("/api/v1/units/<int:unit_id>/register", "POST"): SET_UP,
+    ("/api/v1/units/<int:unit_id>/register.<fmt>", "GET"): LOGGED_IN,
 }
 
 #: Bodies that pass access control but change nothing (refused for their content).
@@ -171,6 +183,9 @@ JSON_BODIES = {
     "/api/v1/processes": {},
     # "carry" on the consultation step: refused as the wrong kind of step.
     "/api/v1/processes/<process_id>/steps/<step>/<action>": {},
+    "/api/v1/processes/<process_id>/due-dates": {"B9": ""},
+    "/api/v1/planning/entries/<int:entry_id>/exit": {},
+    "/api/v1/units": {},
 }
 #: Run last: they change the conference's state for the roles allowed to.
 STATE_CHANGES = ("/close", "/lock")

@@ -24,7 +24,18 @@ from voting.api.schemas.process import PROCESS_NAMES, PROCESS_PARAMETERS
 
 TITLE = "Secret-ballot conference voting (QT.NB.03)"
 VERSION = "3.1.0"
-TAGS = ("session", "ruleset", "conferences", "ballot", "result", "voting", "processes", "meta")
+TAGS = (
+    "session",
+    "ruleset",
+    "conferences",
+    "ballot",
+    "result",
+    "voting",
+    "processes",
+    "planning",
+    "register",
+    "meta",
+)
 
 PUBLIC: list[dict[str, list[str]]] = []
 SESSION: list[dict[str, list[str]]] = [{"session": []}]
@@ -102,7 +113,10 @@ def error_response(status: int, codes: list[str]) -> Schema:
 
 def success_response(op: Operation) -> Schema:
     response: Schema = {"description": op.answered}
-    if op.answer is not None:
+    if op.files:
+        binary = {"type": "string", "contentMediaType": "application/octet-stream"}
+        response["content"] = {media: {"schema": binary} for media in op.files}
+    elif op.answer is not None:
         response["content"] = json_content(ref(op.answer.__name__))
     elif op.status != 204:
         response["content"] = json_content({"type": "object"})
@@ -117,22 +131,20 @@ def request_body(op: Operation) -> Schema | None:
     schema = ref(op.body.__name__)
     if op.body_needs:
         schema = {"allOf": [schema, {"required": list(op.body_needs)}]}
-    return {"required": not op.body_optional, "content": json_content(schema)}
+    return {"required": not op.body_optional, "content": {op.media: {"schema": schema}}}
 
 
 def query_parameters(op: Operation) -> list[Schema]:
-    if op.query is None:
-        return []
-    name, max_length, description = op.query
-    schema = {"type": "string", "maxLength": max_length}
+    listed = ([op.query] if op.query is not None else []) + list(op.queries)
     return [
         {
             "name": name,
             "in": "query",
             "required": False,
-            "schema": schema,
+            "schema": {"type": "string", "maxLength": max_length},
             "description": description,
         }
+        for name, max_length, description in listed
     ]
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from voting.api.schemas import ballot as b
 from voting.api.schemas import conference as c
+from voting.api.schemas import planning as pl
 from voting.api.schemas import process as pr
 from voting.api.schemas import result as r
 
@@ -85,9 +86,15 @@ class Operation:
     body_needs: tuple[str, ...] = ()
     #: A query parameter: (name, max length, description).
     query: tuple[str, int, str] | None = None
+    #: More query parameters, each as ``query``.
+    queries: tuple[tuple[str, int, str], ...] = ()
     public: bool = False
     #: Phones get the answer with ``Cache-Control: no-store``.
     no_store: bool = False
+    #: The body's media type: a file upload is ``multipart/form-data``.
+    media: str = "application/json"
+    #: The answer is a file in one of these media types (not JSON).
+    files: tuple[str, ...] = ()
 
     @property
     def description(self) -> str | None:
@@ -124,6 +131,26 @@ STEP_REFUSALS: Errors = {
     ],
     422: ["invalid_field"],
 }
+
+MULTIPART = "multipart/form-data"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: What a consultation's letter may be (voting.planning.consultation.UPLOAD_TYPES).
+KEPT_FILES = (
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
+UPLOAD: Errors = {403: ["forbidden"], 413: ["request_too_large"], 422: ["invalid_field"]}
+UNIT_MISSING: Errors = {404: ["unit_not_found"]}
+#: The list's reads: any login; a filter refused names its field.
+LIST_READ = merge(LOGIN, UNIT_MISSING, INVALID_FIELD)
+LIST_FILTERS: tuple[tuple[str, int, str], ...] = (
+    ("unit", 20, "One unit's lists (its id); every unit's by default."),
+    ("level", 16, "One level (`cuc`, `phong`)."),
+    ("department", 200, 'One phòng; `department=` (empty) is the Cục level\'s lists.'),
+    ("position", 200, "One position, by name."),
+)
 
 # One operation a row: method, path, operationId, summary, tag, answer and what it is,
 # then what differs from the defaults. Laid out by hand, as a table.
@@ -217,6 +244,54 @@ OPERATIONS: tuple[Operation, ...] = (
               "processes", pr.StepActionResult, "The process after the action.",
               errors=merge(CSRF, BODY, PROCESS_READ, STEP_REFUSALS),
               body=pr.StepActionInput, body_optional=True),
+    Operation("put", f"{P}/due-dates", "setDueDates", "Set the steps' due dates (the timeline)",
+              "processes", pr.Process, "The process with its timeline.", body=pr.DueDatesInput,
+              errors=merge(CSRF, BODY, PROCESS_READ, {403: ["forbidden"]}, INVALID_FIELD)),
+    Operation("post", f"{P}/steps/{{step}}/consult/file", "recordConsultationWithFile",
+              "Record an external candidate's consultation with the agency's letter",
+              "processes", pr.ConsultationResult, "The process after the consultation.",
+              body=pl.ConsultationUpload, media=MULTIPART,
+              errors=merge(CSRF, PROCESS_READ, UPLOAD, {404: ["step_not_found"]},
+                           {409: ["step_done", "step_not_current", "wrong_step_kind"]})),
+    Operation("get", f"{P}/attachments/{{attachment_id}}", "getAttachment",
+              "Download a file kept with the process", "processes", None, "The file.",
+              errors=merge(PROCESS_READ, {404: ["attachment_not_found"]}), files=KEPT_FILES),
+    # the approved planning list
+    Operation("get", "/planning", "getPlanningList", "Each unit's approved planning list",
+              "planning", pl.PlanningList, "Units by name.", errors=LIST_READ,
+              queries=LIST_FILTERS),
+    Operation("get", "/planning/history", "getPlanningHistory",
+              "Who entered and left each unit's list, when and by what", "planning",
+              pl.PlanningHistory, "Oldest first.", errors=LIST_READ, queries=LIST_FILTERS),
+    Operation("get", "/planning/exits", "listAutomaticExits",
+              "People in a list who meet an automatic-exit condition", "planning",
+              pl.AutomaticExits, "By unit, level, phòng and position.", errors=LIST_READ,
+              queries=LIST_FILTERS[:1]),
+    Operation("post", "/planning/entries/{entry_id}/exit", "recordExit",
+              "Record that someone leaves the list (no vote)", "planning", pl.PlanningEntry,
+              "The closed entry.", body=pl.ExitInput,
+              errors=merge(CSRF, BODY, LOGIN, {403: ["forbidden"], 404: ["entry_not_found"],
+                                               409: ["already_left"]}, INVALID_FIELD)),
+    # units and their register
+    Operation("get", "/units", "listUnits", "The units", "register", pl.UnitList, "By name.",
+              errors=LOGIN),
+    Operation("post", "/units", "createUnit", "Create a unit (its register empty)", "register",
+              pl.Unit, "Created.", status=201, body=pl.UnitInput,
+              errors=merge(CSRF, BODY, LOGIN, {403: ["forbidden"]}, INVALID_FIELD)),
+    Operation("get", "/units/{unit_id}", "getUnit", "One unit and its register", "register",
+              pl.Unit, "The unit.", errors=merge(LOGIN, UNIT_MISSING)),
+    Operation("post", "/units/{unit_id}/register", "importRegister",
+              "Append the people of a register file (XLSX or CSV)", "register",
+              pl.RegisterImported, "Added.", status=201, body=pl.RegisterUpload,
+              media=MULTIPART,
+              errors=merge(CSRF, LOGIN, {403: ["forbidden"]}, UNIT_MISSING,
+                           {413: ["request_too_large", "file_too_large"],
+                            422: ["file_missing", "invalid_file", "invalid_rows",
+                                  "invalid_field"]})),
+    Operation("get", "/units/{unit_id}/register.{fmt}", "exportRegister",
+              "The register as a spreadsheet (re-imports unchanged)", "register", None,
+              "The file.", errors=merge(LOGIN, UNIT_MISSING, {404: ["unknown_format"]}),
+              files=(XLSX, "text/csv")),
     # voting
     Operation("get", "/ballots/{credential}", "getBallot", "What a phone shows for a token",
               "voting", b.BallotDefinition, "The ballot.", errors=TOKEN_LOOKUP,
@@ -275,6 +350,30 @@ DESCRIPTIONS = {
         "Only the process's chair (or an admin); the secretary may read but gets "
         "`forbidden`. Runs the same operation as the page's step form of that action, "
         "with the body as its data; a refusal changes nothing. `carry` takes no body."
+    ),
+    "setDueDates": "Only the process's chair (or an admin). A step not named keeps its date.",
+    "recordConsultationWithFile": (
+        "The page's consultation form (multipart): the same operation as the step action "
+        "`consult`, with the letter kept with the process. Sent again, the record is "
+        "replaced and the file added to the earlier ones."
+    ),
+    "getPlanningList": (
+        "As the list page shows it: each unit's list apart, only the people planned today. "
+        "Any signed-in user."
+    ),
+    "getPlanningHistory": (
+        "Every entering (a process's approval) and leaving (a removal vote's decision, or "
+        "an exit recorded with `recordExit`), with the process and the decision."
+    ),
+    "listAutomaticExits": (
+        "Nobody is taken off silently: the chair records each exit (`recordExit`, reason "
+        "`automatic`)."
+    ),
+    "recordExit": "Chairs and admins. The entry is closed, never deleted (see the history).",
+    "importRegister": (
+        "Chairs and admins. The form field `file`: the register page's XLSX or UTF-8 CSV "
+        "(its header row), as exported. Every row is checked first: one bad row refuses "
+        "all (`invalid_rows`, each row's problem in `details.rows`)."
     ),
     "getBallot": "The token is the credential; no session is involved.",
     "castBallot": (

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -23,11 +23,20 @@ from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.planning import approval, consultation, records, stalled, vote
-from voting.planning.models import Nominee, Process, ProcessPosition, ProcessStep, StepEntry
-from voting.planning.processes import create_process
+from voting.planning.models import (
+    Attachment,
+    Nominee,
+    Process,
+    ProcessPosition,
+    ProcessStep,
+    StepEntry,
+)
+from voting.planning.processes import create_process, set_due_dates
 from voting.planning.routes import can_read, process_for
-from voting.planning.steps import incoming, step_definition
+from voting.planning.steps import MAX_ID, incoming, step_definition
 from voting.procedure.ruleset import Ruleset
+from voting.validation import invalid_field
+from voting.views import download
 
 blueprint = Blueprint("api_processes", __name__, url_prefix="/api/v1")
 
@@ -84,7 +93,9 @@ def _consultation_json(nominee: Nominee) -> dict[str, Any]:
     if record.get("met_on"):
         out |= {k: record.get(k, "") for k in ("met_on", "letter", "opinion")}
         out["dossier"] = list(record.get("dossier", []))
-        out["files"] = [a.get("name", "") for a in record.get("attachments", [])]
+        kept = record.get("attachments", [])
+        out["files"] = [a.get("name", "") for a in kept]
+        out["attachments"] = [{k: a.get(k) for k in ("id", "name", "sha256")} for a in kept]
     return out
 
 
@@ -210,3 +221,52 @@ def step_action(process_id: str, step: str, action: str) -> ResponseReturnValue:
     if action == "conference":
         answer["conference"] = made.public_id
     return jsonify(answer)
+
+
+# ------------------------------------------------------------------ timeline and files
+
+
+@blueprint.put("/processes/<process_id>/due-dates")
+def due_dates(process_id: str) -> ResponseReturnValue:
+    """The page's timeline form: a due date per step named (null or "" clears it)."""
+    process = _process(process_id, run=True)
+    dates = _body()
+    names = {row.step for row in process.steps}
+    unknown = sorted(key for key in dates if key not in names)
+    if unknown:
+        raise invalid_field(unknown[0], "The process has no such step.")
+    with transaction():
+        set_due_dates(process, dates)
+    return jsonify(process_json(process))
+
+
+@blueprint.post("/processes/<process_id>/steps/<step>/consult/file")
+def consult_with_file(process_id: str, step: str) -> ResponseReturnValue:
+    """The page's consultation form as a multipart upload: the record and its letter."""
+    process = _process(process_id, run=True)
+    row = _step_row(process, step)
+    form = request.form
+    upload = request.files.get("opinion_file")
+    if upload is None or not upload.filename:
+        raise invalid_field("opinion_file", "Upload a PDF, DOCX, JPEG or PNG file.")
+    data = {
+        "met_on": form.get("met_on", ""),
+        "letter": form.get("letter", ""),
+        "opinion": form.get("opinion", ""),
+        "dossier": form.getlist("dossier"),
+    }
+    payload = (upload.filename, upload.mimetype, upload.read())
+    with transaction():
+        consultation.record_consultation(
+            process, row, form.get("nominee"), data, current_ruleset(), upload=payload
+        )
+    return jsonify(process=process_json(process))
+
+
+@blueprint.get("/processes/<process_id>/attachments/<int:attachment_id>")
+def attachment(process_id: str, attachment_id: int) -> Response:
+    process = _process(process_id)
+    found = db.session.get(Attachment, attachment_id) if attachment_id <= MAX_ID else None
+    if found is None or found.process_id != process.id:
+        raise DomainError("attachment_not_found", "Not found.", 404)
+    return download(found.data, found.content_type, found.filename)

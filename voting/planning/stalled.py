@@ -26,6 +26,7 @@ from voting.extensions import db
 from voting.planning import chain, steps
 from voting.planning.ballot import ballot_people
 from voting.planning.models import BallotLink, Process, ProcessPosition, ProcessStep
+from voting.planning.steps import require_current
 from voting.procedure.ruleset import Ruleset
 from voting.validation import field_date, field_text, invalid_field
 
@@ -90,6 +91,10 @@ def nobody_on_ballot(process: Process, row: ProcessStep, ruleset: Ruleset) -> bo
     return not any(people for _, people in ballot_people(process, row, ruleset, persist=False))
 
 
+#: A step of any kind may find a position empty: its incoming list has nobody for it.
+ANY_KIND = ("source-list", "approve-list", "consult", "vote", "decision")
+
+
 def _reason(data: dict[str, Any]) -> str:
     return field_text(data, "reason", required=True, limit=500)
 
@@ -105,6 +110,7 @@ def end_position(
     process: Process, row: ProcessStep, data: dict[str, Any], ruleset: Ruleset
 ) -> ProcessPosition:
     """End a position that lost everyone with nobody planned: the step, date and reason."""
+    require_current(row, *ANY_KIND, definition=steps.step_definition(process, row, ruleset))
     found = {g.position.id: g for g in gaps(process, row, ruleset)}
     raw = data.get("position")
     gap = next((g for pid, g in found.items() if raw in (pid, str(pid))), None)
@@ -138,6 +144,7 @@ def repeat_previous(
     stays locked and is kept in the step's record (``rounds``) with the reason; the
     people it carried for the other positions stay carried.
     """
+    require_current(row, *ANY_KIND, definition=steps.step_definition(process, row, ruleset))
     chosen = [g for g in gaps(process, row, ruleset) if g.repeatable]
     if not chosen:
         raise DomainError(
@@ -184,6 +191,7 @@ def repeat_previous(
 
 def skip_vote(process: Process, row: ProcessStep, data: dict[str, Any], ruleset: Ruleset) -> None:
     """Record a vote step that has nobody to vote on as held without a ballot."""
+    require_current(row, "vote", definition=steps.step_definition(process, row, ruleset))
     if not nobody_on_ballot(process, row, ruleset):
         raise DomainError(
             "ballot_not_empty", "This step has people to vote on; hold its conference.", 409

@@ -110,6 +110,14 @@ class StepPerson(ApiModel):
     agree: int | None = Field(description="Agree votes at a vote step; null at the others.")
 
 
+class KeptFile(ApiModel):
+    """A file kept with the process (a consultation's letter)."""
+
+    id: int
+    name: str
+    sha256: str
+
+
 class Consultation(ApiModel):
     """An external candidate's consultation; the details only once recorded."""
 
@@ -120,6 +128,9 @@ class Consultation(ApiModel):
     opinion: str | Absent = omitted()
     dossier: list[str] | Absent = omitted("The checklist items received.")
     files: list[str] | Absent = omitted("The files kept with it (by name).")
+    attachments: list[KeptFile] | Absent = omitted(
+        "The same files: `GET /processes/{process_id}/attachments/{id}` downloads one."
+    )
 
 
 class ProcessStep(ApiModel):
@@ -180,6 +191,20 @@ class StepActionInput(ApiModel):
     model_config = ConfigDict(extra="allow")
 
 
+class DueDatesInput(ApiModel):
+    """The timeline: step name ("B1" …) → its due date (YYYY-MM-DD); null or "" clears it.
+    Steps not named keep theirs."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={"additionalProperties": {"type": ["string", "null"]}},
+    )
+
+
+class ConsultationResult(ApiModel):
+    process: Process
+
+
 class StepActionResult(ApiModel):
     process: Process
     conference: str | Absent = omitted("`conference` only: the new conference's public id.")
@@ -226,5 +251,21 @@ PROCESS_PARAMETERS = {
         "What to record: the page's step form of the same name.",
         {"type": "string", "enum": list(STEP_ACTION_NAMES)},
     ),
+    "{attachment_id}": _path_parameter(
+        "attachment_id", "A kept file's id (a consultation's `attachments`).", {"type": "integer"}
+    ),
+    "{entry_id}": _path_parameter("entry_id", "A planning-list entry's id.", {"type": "integer"}),
+    "{unit_id}": _path_parameter("unit_id", "The unit's id.", {"type": "integer"}),
+    "{fmt}": _path_parameter(
+        "fmt", "The file's format.", {"type": "string", "enum": ["xlsx", "csv"]}
+    ),
 }
-PROCESS_NAMES = {"{process_id}": "ProcessId", "{step}": "StepName", "{action}": "StepAction"}
+PROCESS_NAMES = {
+    "{process_id}": "ProcessId",
+    "{step}": "StepName",
+    "{action}": "StepAction",
+    "{attachment_id}": "AttachmentId",
+    "{entry_id}": "EntryId",
+    "{unit_id}": "UnitId",
+    "{fmt}": "FileFormat",
+}
