@@ -24,6 +24,9 @@ What a room needs on top of the bare server:
   (handshake). Anything else is plain HTTP, answered with a redirect to the https:// address
   so a phone that typed the address without ``https://`` still arrives, and never sends a
   ballot in clear: a plain POST is refused, not forwarded.
+- **Casts before Flask.** A well-formed ``POST /api/v1/ballots`` is recorded by
+  :class:`voting.ballots.fast_cast.CastFastPath` without Flask's request machinery, which
+  cost as much CPU as the cast; refusals and every other request go to the app.
 - **No access log.** A ballot's URL is its credential; gevent's per-request log line and its
   hub's error report (which prints the WSGI environ) would write it out. Errors go to the
   app's logger, whose filter redacts credentials (:mod:`voting.logs`).
@@ -135,6 +138,15 @@ class RoomHandler(WSGIHandler):
         self.close_connection = True
 
 
+def room_application(application: Any) -> Any:
+    """What the room's server runs: the app, with recorded casts answered in front of it."""
+    from flask import Flask
+
+    from voting.ballots.fast_cast import CastFastPath
+
+    return CastFastPath(application) if isinstance(application, Flask) else application
+
+
 class RoomServer(WSGIServer):
     """One port for the room: TLS when the client speaks it, a redirect when it does not."""
 
@@ -157,7 +169,7 @@ class RoomServer(WSGIServer):
         handler = type("ConfiguredRoomHandler", (RoomHandler,), {"timeouts": timeouts})
         super().__init__(
             listener,
-            application,
+            room_application(application),
             spawn=Pool(max_connections),
             # A room's phones connect in a burst when the QR goes up; gevent's default
             # backlog of 256 makes the rest retry their SYN a second later.

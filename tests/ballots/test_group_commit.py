@@ -71,7 +71,7 @@ def test_many_tokens_in_one_commit_are_all_stored(
 ) -> None:
     conf = create_conference(summoned=24)
     batch_of(24)
-    choices = [{"p1": ["c1"]}, {"p1": ["c1", "c2"]}, {"p1": []}]
+    choices: list[dict[str, Any]] = [{"p1": ["c1"]}, {"p1": ["c1", "c2"]}, {"p1": []}]
     answers = cast_together(
         app, [(token_of(t), choices[i % 3]) for i, t in enumerate(conf["tokens"])]
     )
