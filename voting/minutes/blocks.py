@@ -25,6 +25,10 @@ class Header:
     parent_body: str
     unit: str
     dated: str
+    #: Under the unit, left: "Số: …/KH-CTHADS" (a draft leaves the number to the
+    #: secretary) and a letter's subject ("V/v …"). The minutes print neither.
+    number: str = ""
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,14 @@ class Title:
     subtitle: tuple[str, ...]
 
 
-TextKind = Literal["body", "heading", "item", "warning", "plain"]
+TextKind = Literal["body", "heading", "item", "warning", "plain", "center"]
 
 
 @dataclass(frozen=True)
 class Text:
     """``body``: justified, first-line indent; ``heading``: bold section head;
-    ``item``: an indented list line; ``warning``: bold red; ``plain``: left, no indent."""
+    ``item``: an indented list line; ``warning``: bold red; ``plain``: left, no indent;
+    ``center``: centred (a decision's "QUYẾT ĐỊNH:", a letter's "Kính gửi: …")."""
 
     block: ClassVar[str] = "text"  # what templates switch on
 
@@ -59,6 +64,8 @@ class ResultTable:
     rows: tuple[tuple[str, ...], ...]
     widths_mm: tuple[float, ...] = RESULT_WIDTHS_MM
     aligns: tuple[str, ...] = RESULT_ALIGNS
+    #: Points; a wide list (danh sách trích ngang) sets its own.
+    size: float = 12.0
 
 
 @dataclass(frozen=True)
@@ -102,11 +109,36 @@ class Digest:
     chain_head: str = ""
 
 
+@dataclass(frozen=True)
+class Section:
+    """A new page from here on, A4 portrait or landscape (a wide list, an annex).
+
+    As a document's first block it sets the first page's orientation."""
+
+    block: ClassVar[str] = "section"  # what templates switch on
+
+    landscape: bool = False
+
+
+@dataclass(frozen=True)
+class Signoff:
+    """Nghị định 30's foot of a document: the recipients left ("Nơi nhận:"), the signer
+    right: the authority lines ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG"), room to sign, the name
+    (empty: left for the secretary)."""
+
+    block: ClassVar[str] = "signoff"  # what templates switch on
+
+    recipients: tuple[str, ...]
+    authority: tuple[str, ...]
+    signer: str = ""
+    recipients_heading: str = "Nơi nhận:"
+
+
 #: The line the renderers print before the chain head.
 CHAIN_HEAD_LABEL = "Mã kiểm tra nhật ký kiểm toán khi khóa: "
 
 
-Block = Header | Title | Text | ResultTable | Chart | Signatures | Digest
+Block = Header | Title | Text | ResultTable | Chart | Signatures | Digest | Section | Signoff
 
 
 def keeps_with_next(blocks: list[Block]) -> list[bool]:
@@ -125,7 +157,7 @@ def keeps_with_next(blocks: list[Block]) -> list[bool]:
 def _keeps(block: Block, following: Block) -> bool:
     if isinstance(block, Text):
         announces = block.kind == "heading" or block.text.rstrip().endswith(":")
-        return announces or isinstance(following, Signatures)
+        return announces or isinstance(following, Signatures | Signoff)
     return isinstance(block, Signatures) and isinstance(following, Digest)
 
 
@@ -163,6 +195,8 @@ class Drawers(Generic[Target]):
         chart: Callable[[Target, Chart], None],
         signatures: Callable[[Target, Signatures], None],
         digest: Callable[[Target, Digest], None],
+        section: Callable[[Target, Section], None] | None = None,
+        signoff: Callable[[Target, Signoff], None] | None = None,
     ) -> None:
         self._by_type: dict[type, Callable[[Target, Any], None]] = {
             Header: header,
@@ -173,6 +207,11 @@ class Drawers(Generic[Target]):
             Signatures: signatures,
             Digest: digest,
         }
+        # The documents' own blocks (the drafts): the minutes draw none of them.
+        if section is not None:
+            self._by_type[Section] = section
+        if signoff is not None:
+            self._by_type[Signoff] = signoff
 
     def draw(self, target: Target, block: Block) -> None:
         self._by_type[type(block)](target, block)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -225,6 +225,10 @@ def _header(document: Any, block: mb.Header) -> None:
     _cell_para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=Pt(13))
     _rule(right, 24)
     _cell_para(table.rows[1].cells[1], block.dated, italic=True)
+    if block.number:
+        _cell_para(table.rows[1].cells[0], block.number)
+    if block.subject:
+        _cell_para(table.rows[1].cells[0], block.subject, size=small)
     _set_widths(table, [Mm(72), Mm(93)])
 
 
@@ -257,6 +261,8 @@ def _text(document: Any, block: mb.Text) -> None:
         _para(document, block.text, bold=True).runs[0].font.color.rgb = RED
     elif block.kind == "plain":
         _para(document, block.text, bold=block.bold)
+    elif block.kind == "center":
+        _para(document, block.text, bold=block.bold, align=WD_ALIGN_PARAGRAPH.CENTER)
     else:
         _para(document, block.text, bold=block.bold, first_line=True)
 
@@ -265,12 +271,14 @@ def _table(document: Any, block: mb.ResultTable) -> None:
     table = document.add_table(rows=1, cols=len(block.heads))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    # The minutes' 12 pt is the run's default size: only another size is written.
+    size = None if block.size == 12.0 else Pt(block.size)
     for cell, text in zip(table.rows[0].cells, block.heads, strict=True):
-        _cell_para(cell, text, bold=True)
+        _cell_para(cell, text, bold=True, size=size)
     for values in block.rows:
         cells = table.add_row().cells
         for cell, text, align in zip(cells, values, block.aligns, strict=True):
-            _cell_para(cell, text, align=ALIGN[align])
+            _cell_para(cell, text, align=ALIGN[align], size=size)
     _set_widths(table, [Mm(w) for w in block.widths_mm])
     # Repeat the heading row on every page.
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
@@ -319,7 +327,47 @@ def _digest(document: Any, block: mb.Digest) -> None:
         p.add_run(block.chain_head).font.size = Pt(9)
 
 
-DRAWERS = mb.Drawers(_header, _title, _text, _table, _chart, _signatures, _digest)
+def _orient(section: Any, landscape: bool) -> None:
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long_side, short_side = Mm(297), Mm(210)
+    section.page_width = long_side if landscape else short_side
+    section.page_height = short_side if landscape else long_side
+
+
+def _section(document: Any, block: mb.Section) -> None:
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    _orient(section, block.landscape)
+    # Numbered on its first page too: only the document's first page goes without.
+    section.different_first_page_header_footer = False
+
+
+def _signoff(document: Any, block: mb.Signoff) -> None:
+    _para(document, "", space_after=6).paragraph_format.keep_with_next = True
+    table = document.add_table(rows=1, cols=2)
+    _no_borders(table)
+    left, right = table.rows[0].cells
+    left_align = WD_ALIGN_PARAGRAPH.LEFT
+    if block.recipients:
+        heading = _cell_para(
+            left, block.recipients_heading, bold=True, italic=True, align=left_align
+        )
+        heading.runs[0].font.size = Pt(12)
+        for line in block.recipients:
+            _cell_para(left, line, size=Pt(11), align=left_align)
+    for line in block.authority:
+        _cell_para(right, line.upper(), bold=True)
+    for _ in range(4):
+        _cell_para(right, "")
+    _cell_para(right, block.signer, bold=True)
+    _set_widths(table, [Mm(75), Mm(90)])
+    _cant_split(table.rows[0]._tr)
+    for p in list(table._tbl.iter(qn("w:p")))[:-1]:
+        p.get_or_add_pPr().keepNext_val = True
+
+
+DRAWERS = mb.Drawers(
+    _header, _title, _text, _table, _chart, _signatures, _digest, _section, _signoff
+)
 
 
 def _printable(value: Any) -> Any:
@@ -350,7 +398,9 @@ def _stamp(stamp: datetime | None) -> datetime:
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).replace(microsecond=0)
 
 
-def minutes_docx(blocks: list[mb.Block], *, stamp: datetime | None = None) -> bytes:
+def minutes_docx(
+    blocks: list[mb.Block], *, stamp: datetime | None = None, title: str | None = None
+) -> bytes:
     """The minutes (``layout.minutes_blocks``) as a DOCX file's bytes.
 
     ``stamp``: the lock's moment, aware in the room's zone (naive means UTC): the core
@@ -360,13 +410,17 @@ def minutes_docx(blocks: list[mb.Block], *, stamp: datetime | None = None) -> by
     moment = _stamp(stamp)
     document = _new_document()
     props = document.core_properties
-    props.title = mb.title_of(blocks)
+    props.title = title or mb.title_of(blocks)
     props.author = props.last_modified_by = "voting (QT.NB.03)"
     props.comments = ""
     props.language = "vi-VN"
     props.revision = 1
     props.created = props.modified = moment.astimezone(UTC).replace(tzinfo=None)
     body = document.element.body
+    if blocks and isinstance(blocks[0], mb.Section):
+        # A leading section is the first page's own orientation, not a page break.
+        _orient(document.sections[0], blocks[0].landscape)
+        blocks = blocks[1:]
     keeps = keeps_with_next(blocks)
     for block, keep in zip((_printable(b) for b in blocks), keeps, strict=True):
         before = len(body)

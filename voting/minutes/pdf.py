@@ -108,9 +108,21 @@ def _header(pdf: MinutesPDF, block: mb.Header) -> None:
     centre = right_x + right_w / 2
     pdf.line(centre - motto_width / 2, right_bottom, centre + motto_width / 2, right_bottom)
     pdf.set_font(FAMILY, "I", SIZE)
-    pdf.set_xy(right_x, max(left_bottom, right_bottom) + 3)
+    below = max(left_bottom, right_bottom) + 3
+    pdf.set_xy(right_x, below)
     pdf.multi_cell(right_w, LINE, block.dated, align=Align.C, new_x=XPos.LMARGIN)
+    dated_bottom = pdf.get_y()
     pdf.set_font(FAMILY, "", SIZE)
+    if block.number or block.subject:
+        pdf.set_xy(LEFT, below)
+        if block.number:
+            pdf.multi_cell(left_w, LINE, block.number, align=Align.C, new_x=XPos.LMARGIN)
+        if block.subject:
+            pdf.set_font(FAMILY, "", 12)
+            pdf.set_x(LEFT)
+            pdf.multi_cell(left_w, 5.5, block.subject, align=Align.C, new_x=XPos.LMARGIN)
+            pdf.set_font(FAMILY, "", SIZE)
+        pdf.set_y(max(pdf.get_y(), dated_bottom))
     pdf.ln(4)
 
 
@@ -137,23 +149,25 @@ def _text(pdf: MinutesPDF, block: mb.Text) -> None:
             paragraph.write(block.text)
     else:
         indent = 10 if block.kind == "item" else 0
+        align = Align.C if block.kind == "center" else Align.L
         pdf.set_x(LEFT + indent)
-        pdf.multi_cell(TEXT_WIDTH - indent, LINE, block.text, align=Align.L, new_x=XPos.LMARGIN)
+        # epw: the text width of this page (wider on a landscape one).
+        pdf.multi_cell(pdf.epw - indent, LINE, block.text, align=align, new_x=XPos.LMARGIN)
         pdf.ln(0.8)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(FAMILY, "", SIZE)
 
 
 def _table(pdf: MinutesPDF, block: mb.ResultTable) -> None:
-    pdf.set_font(FAMILY, "", 12)
+    pdf.set_font(FAMILY, "", block.size)
     pdf.set_x(LEFT)
     # Align.L from the left margin: fpdf2 centres Align.C on the *page*, which put the
     # 165 mm table 22.5 mm from the edge, inside the 30 mm binding margin.
     with pdf.table(
         col_widths=block.widths_mm,
-        width=min(sum(block.widths_mm), TEXT_WIDTH),
+        width=min(sum(block.widths_mm), pdf.epw),
         align=Align.L,
-        line_height=5.6,
+        line_height=5.6 * block.size / 12,
         headings_style=FontFace(emphasis="BOLD"),
         repeat_headings=1,
         padding=1,
@@ -218,11 +232,42 @@ def _digest(pdf: MinutesPDF, block: mb.Digest) -> None:
     pdf.set_font(FAMILY, "", SIZE)
 
 
-DRAWERS = mb.Drawers(_header, _title, _text, _table, _chart, _signatures, _digest)
+def _section(pdf: MinutesPDF, block: mb.Section) -> None:
+    pdf.add_page(orientation="L" if block.landscape else "P")
+
+
+def _signoff(pdf: MinutesPDF, block: mb.Signoff) -> None:
+    pdf.ln(4)
+    top = pdf.get_y()
+    left_w, right_w = 75.0, 90.0
+    pdf.set_xy(LEFT, top)
+    if block.recipients:
+        pdf.set_font(FAMILY, "BI", 12)
+        pdf.multi_cell(left_w, 5.5, block.recipients_heading, align=Align.L, new_x=XPos.LEFT)
+        pdf.set_font(FAMILY, "", 11)
+        for line in block.recipients:
+            pdf.multi_cell(left_w, 5, line, align=Align.L, new_x=XPos.LEFT)
+    left_bottom = pdf.get_y()
+    right_x = LEFT + pdf.epw - right_w
+    pdf.set_xy(right_x, top)
+    pdf.set_font(FAMILY, "B", SIZE)
+    for line in block.authority:
+        pdf.multi_cell(right_w, LINE, line.upper(), align=Align.C, new_x=XPos.LEFT)
+    pdf.ln(LINE * 4)
+    pdf.set_x(right_x)
+    if block.signer:
+        pdf.multi_cell(right_w, LINE, block.signer, align=Align.C, new_x=XPos.LEFT)
+    pdf.set_xy(LEFT, max(left_bottom, pdf.get_y()) + 2)
+    pdf.set_font(FAMILY, "", SIZE)
+
+
+DRAWERS = mb.Drawers(
+    _header, _title, _text, _table, _chart, _signatures, _digest, _section, _signoff
+)
 
 
 #: Blocks drawn whole on one page (moved to the next if they do not fit).
-WHOLE = (mb.Chart, mb.Signatures, mb.Digest)
+WHOLE = (mb.Chart, mb.Signatures, mb.Digest, mb.Signoff)
 
 
 class _Ruler:
@@ -230,18 +275,28 @@ class _Ruler:
 
     def __init__(self) -> None:
         self.pdf = MinutesPDF("")
+        #: The orientation of the pages measured for (a draft's Section turns it).
+        self.landscape = False
         self.usable = self.pdf.page_break_trigger - TOP
-        self.known: dict[mb.Block, float] = {}  # blocks are frozen: equal blocks, equal heights
+        # Blocks are frozen: equal blocks (on equal pages), equal heights.
+        self.known: dict[tuple[mb.Block, bool], float] = {}
+
+    def turn(self, landscape: bool) -> None:
+        self.landscape = landscape
+        self.usable = (210.0 if landscape else 297.0) - BOTTOM - TOP
 
     def height(self, block: mb.Block) -> float:
-        if block not in self.known:
+        if isinstance(block, mb.Section):
+            return 0.0
+        key = (block, self.landscape)
+        if key not in self.known:
             pdf = self.pdf
-            pdf.add_page()
+            pdf.add_page(orientation="L" if self.landscape else "P")
             start = pdf.page
             pdf.set_xy(LEFT, TOP)
             DRAWERS.draw(pdf, block)
-            self.known[block] = (pdf.get_y() - TOP) + (pdf.page - start) * self.usable
-        return self.known[block]
+            self.known[key] = (pdf.get_y() - TOP) + (pdf.page - start) * self.usable
+        return self.known[key]
 
     def lead(self, block: mb.Block) -> float:
         """How much of ``block`` must share a page with what comes before it."""
@@ -274,19 +329,26 @@ def _pdf_date(stamp: datetime | None) -> datetime:
     return aware.astimezone(UTC).replace(microsecond=0)
 
 
-def minutes_pdf(blocks: list[mb.Block], *, stamp: datetime | None = None) -> bytes:
+def minutes_pdf(
+    blocks: list[mb.Block], *, stamp: datetime | None = None, title: str | None = None
+) -> bytes:
     """The minutes (``layout.minutes_blocks``) as a PDF file's bytes.
 
     ``stamp``: the lock's moment (naive means UTC), the file's CreationDate and ModDate:
     the same locked result always gives the same bytes. None (a preview): now.
     """
-    title = mb.title_of(blocks)
-    pdf = MinutesPDF(title)
+    pdf = MinutesPDF(title or mb.title_of(blocks))
     pdf.set_creation_date(_pdf_date(stamp))
     ruler = _Ruler()
+    if blocks and isinstance(blocks[0], mb.Section):
+        # A leading section is the first page's own orientation, not a page break.
+        ruler.turn(blocks[0].landscape)
+        blocks = blocks[1:]
     keeps = keeps_with_next(blocks)
-    pdf.add_page()
+    pdf.add_page(orientation="L" if ruler.landscape else "P")
     for i, block in enumerate(blocks):
+        if isinstance(block, mb.Section):
+            ruler.turn(block.landscape)
         need = (
             _kept_height(ruler, blocks, keeps, i)
             if keeps[i]
@@ -297,6 +359,6 @@ def minutes_pdf(blocks: list[mb.Block], *, stamp: datetime | None = None) -> byt
         at_top = pdf.get_y() <= TOP + 0.5
         # What cannot fit on any page is left to break where it must.
         if need and not at_top and need <= ruler.usable and pdf.will_page_break(need):
-            pdf.add_page()
+            pdf.add_page(same=True)  # same: a landscape page's overflow stays landscape
         DRAWERS.draw(pdf, block)
     return bytes(pdf.output(output_producer_class=_StampedOutput))
