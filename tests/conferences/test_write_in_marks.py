@@ -54,3 +54,21 @@ def test_no_note_without_write_ins(
     conf = create_conference()
     page = chair_api.get(f"/c/{conf['id']}?lang=vi").get_data(as_text=True)
     assert MARK not in page and "data-write-in-note" not in page
+
+
+def test_the_projector_marks_write_ins(
+    app: Flask, chair_api: Api, create_conference: Callable[..., dict[str, Any]]
+) -> None:
+    """The room sees the same mark as the chair once the result is shown."""
+    conf = create_conference(positions=POSITIONS, summoned=5)
+    phone = app.test_client()
+    for i, token in enumerate(conf["tokens"]):
+        choices = {"p1": ["c1" if i % 2 else "c2"]}
+        r = phone.post("/api/v1/ballots", json={"token": token_of(token), "choices": choices})
+        assert r.status_code == 201, r.get_json()
+    assert chair_api.post(f"/api/v1/conferences/{conf['id']}/close").status_code == 200
+    page = chair_api.get(f"/c/{conf['id']}/projector?lang=vi").get_data(as_text=True)
+    rows = re.findall(r'<li class="chart-row.*?</li>', page, re.S)
+    assert len(rows) == 2
+    marked = [row for row in rows if "data-write-in" in row]
+    assert len(marked) == 1 and "Trần Văn Thêm" in marked[0] and MARK in marked[0]
