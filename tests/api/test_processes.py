@@ -13,15 +13,15 @@ from werkzeug.test import TestResponse
 
 from tests.api.test_openapi_schemas import PREFIX, Checked
 from tests.conftest import Api
-from tests.planning.conftest import (  # noqa: F401 (fixtures)
+from tests.planning.test_stalled import PTP as DEPUTY
+from tests.planning.test_stalled import TAM, TP, stuck_at_b5
+from tests.planning_scene import (  # noqa: F401 (fixtures)
     Flow,
     member_id,
     run_conference,
     start_flow,
     unit,
 )
-from tests.planning.test_stalled import PTP as DEPUTY
-from tests.planning.test_stalled import TAM, TP, stuck_at_b5
 from voting.api.processes import STEP_ACTIONS
 from voting.api.schemas.process import STEP_ACTION_NAMES
 from voting.extensions import db
