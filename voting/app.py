@@ -11,6 +11,7 @@ from flask import Flask, current_app, request
 from sqlalchemy import event
 
 from voting.config import Config, persisted_secret_key
+from voting.drafts.wording import load_wording
 from voting.extensions import babel, csrf, db, login_manager, migrate, socketio
 from voting.procedure.ruleset import load_ruleset
 
@@ -93,6 +94,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # A bad ruleset is refused here, at start-up, naming file, rule and field.
     app.extensions["voting.ruleset"] = load_ruleset(app.config.get("VOTING_RULESET"))
+    # So is a bad drafts' wording file, naming file and field.
+    app.extensions["voting.drafts"] = load_wording(app.config.get("VOTING_DRAFTS"))
 
     # SQL parameters (token ids and hashes, ballot choices) never reach a log
     # line or an error message, even with SQL logging switched on.

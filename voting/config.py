@@ -43,6 +43,8 @@ class Config:
     PUBLIC_URL: str | None = os.environ.get("PUBLIC_URL")
     #: Ruleset file; default the shipped QT.NB.03 ruleset.
     VOTING_RULESET: str | None = os.environ.get("VOTING_RULESET")
+    #: Folder of the step drafts' wording files; default the shipped ones.
+    VOTING_DRAFTS: str | None = os.environ.get("VOTING_DRAFTS")
     #: Socket.IO message queue (redis://...) for several worker processes.
     SOCKETIO_MESSAGE_QUEUE: str | None = os.environ.get("SOCKETIO_MESSAGE_QUEUE")
     #: Seconds between live-tally broadcasts (the batching tick).

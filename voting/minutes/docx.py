@@ -229,7 +229,13 @@ def _header(document: Any, block: mb.Header) -> None:
         _cell_para(table.rows[1].cells[0], block.number)
     if block.subject:
         _cell_para(table.rows[1].cells[0], block.subject, size=small)
-    _set_widths(table, [Mm(72), Mm(93)])
+    # 72 and 93 mm of the portrait page's 165; a landscape page spreads them out.
+    section = document.sections[-1]
+    if section.orientation == WD_ORIENT.LANDSCAPE:
+        scale = (section.page_width - section.left_margin - section.right_margin) / TEXT_WIDTH
+        _set_widths(table, [Mm(72 * scale), Mm(93 * scale)])
+    else:
+        _set_widths(table, [Mm(72), Mm(93)])
 
 
 def _title(document: Any, block: mb.Title) -> None:

@@ -87,7 +87,9 @@ class MinutesPDF(FPDF):
 
 def _header(pdf: MinutesPDF, block: mb.Header) -> None:
     top = pdf.get_y()
-    left_w, right_w = 72.0, 93.0
+    # 72 and 93 mm of the portrait page's 165; a landscape page spreads them out.
+    scale = pdf.epw / TEXT_WIDTH if pdf.epw > TEXT_WIDTH else 1.0
+    left_w, right_w = 72.0 * scale, 93.0 * scale
     right_x = LEFT + left_w
     pdf.set_font(FAMILY, "", 12)
     pdf.set_xy(LEFT, top)
