@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 
@@ -17,9 +18,9 @@ class UserForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            ("chair", _l("Chair")),
-            ("secretary", _l("Secretary")),
-            ("admin", _l("Administrator")),
+            SelectChoice("chair", _l("Chair")),
+            SelectChoice("secretary", _l("Secretary")),
+            SelectChoice("admin", _l("Administrator")),
         ],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)])

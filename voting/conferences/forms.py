@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from voting.clock import local_today
@@ -226,11 +227,15 @@ class ConferenceForm(FlaskForm):
     def set_step_choices(self, ruleset: Ruleset, locale: str) -> None:
         """Steps grouped by level and flow: each option names only its step and title,
         short enough for the list; the full name and its rule show under it."""
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for s in ruleset.vote_steps():
-            group = f"{ruleset.levels[s.level]['label'][locale]} · {ruleset.flows[s.flow][locale]}"
-            groups.setdefault(group, []).append((s.key, f"{s.step}: {s.title[locale]}"))
-        self.step.choices = groups
+        self.step.choices = [
+            SelectChoice(
+                s.key,
+                f"{s.step}: {s.title[locale]}",
+                optgroup=f"{ruleset.levels[s.level]['label'][locale]} · "
+                f"{ruleset.flows[s.flow][locale]}",
+            )
+            for s in ruleset.vote_steps()
+        ]
 
     def field_for(self, name: str, who: str = "") -> Any:
         """The field a refusal of the pasted lists names ("committee": the head's box when
