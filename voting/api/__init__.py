@@ -2,4 +2,7 @@
 
 from voting.api.routes import blueprint
 
+# Registers its routes on the blueprint (imported for that side effect).
+from voting.api import drafts  # noqa: F401  isort: skip
+
 __all__ = ["blueprint"]

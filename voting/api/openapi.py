@@ -70,8 +70,20 @@ PATH_PARAMETERS = {
         "schema": {"type": "string", "maxLength": 512},
     },
     **PROCESS_PARAMETERS,
+    "{draft}": {
+        "name": "draft",
+        "in": "path",
+        "required": True,
+        "description": 'A step\'s draft and its format, as the page names it: "B5-to-trinh.pdf".',
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9-]+\\.(docx|pdf)$"},
+    },
 }
-PARAMETER_NAMES = {"{public_id}": "PublicId", "{credential}": "Credential", **PROCESS_NAMES}
+PARAMETER_NAMES = {
+    "{public_id}": "PublicId",
+    "{credential}": "Credential",
+    **PROCESS_NAMES,
+    "{draft}": "DraftName",
+}
 
 SECURITY_SCHEMES = {
     "session": {

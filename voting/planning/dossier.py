@@ -4,7 +4,8 @@ The ZIP holds ``quy-trinh.json`` (the chain: steps, their outcomes and lists),
 ``danh-sach.csv`` (who entered or left the planning list through this
 process), one folder per vote step with that conference's locked files (both
 minutes as DOCX and PDF, the result as XLSX, CSV and JSON), the uploaded
-letters, and the SHA-256 manifest of :mod:`voting.minutes.dossier`.
+letters, every step's drafts (``du-thao/``, :mod:`voting.drafts`) and the SHA-256
+manifest of :mod:`voting.minutes.dossier`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from voting.clock import to_local
+from voting.drafts.render import FORMATS, drafts_of, find_draft, render, split_name
+from voting.drafts.wording import Wording
+from voting.errors import DomainError
 from voting.extensions import db
 from voting.minutes.dossier import DossierFile, dossier_zip
 from voting.planning.models import Attachment, Nominee, PlanningEntry, Process
@@ -123,8 +127,31 @@ def list_changes_csv(process: Process) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def process_dossier(process: Process, ruleset: Ruleset) -> tuple[bytes, str]:
-    """(ZIP bytes, file name) of the process dossier."""
+def draft_files(process: Process, ruleset: Ruleset, wording: Wording) -> list[DossierFile]:
+    """Every step's drafts, DOCX and PDF, under ``du-thao/``."""
+    files = []
+    for found in drafts_of(process, ruleset, wording):
+        for fmt in FORMATS:
+            name, data, _mimetype = render(process, found, fmt, ruleset, wording)
+            files.append(DossierFile(f"du-thao/{name}", data))
+    return files
+
+
+def draft_file(
+    process: Process, filename: str, ruleset: Ruleset, wording: Wording
+) -> tuple[str, bytes, str]:
+    """(file name, bytes, media type) of one draft named as it downloads; else a 404."""
+    parts = split_name(filename)
+    found = find_draft(process, ruleset, wording, parts[0]) if parts else None
+    if parts is None or found is None:
+        raise DomainError("draft_not_found", "Not found.", 404)
+    return render(process, found, parts[1], ruleset, wording)
+
+
+def process_dossier(
+    process: Process, ruleset: Ruleset, wording: Wording | None = None
+) -> tuple[bytes, str]:
+    """(ZIP bytes, file name) of the process dossier (with the drafts, given their wording)."""
     from voting.minutes.files import dossier_files
 
     files = [
@@ -152,6 +179,8 @@ def process_dossier(process: Process, ruleset: Ruleset) -> tuple[bytes, str]:
     ):
         who = names.get(a.nominee_id or 0, "")
         files.append(DossierFile(f"{a.step}/van-ban/{a.id}-{who}-{a.filename}", a.data))
+    if wording is not None:
+        files += draft_files(process, ruleset, wording)
     last = max((r.done_dt for r in process.steps if r.done_dt), default=process.created_dt)
     local = to_local(last)  # the room's clock, as the step dossiers are dated
     about = {

@@ -23,13 +23,15 @@ from voting.auth.access import require_role, role_required
 from voting.auth.models import User
 from voting.clock import local_today
 from voting.conferences.rules import current_ruleset
+from voting.drafts.current import current_wording
+from voting.drafts.render import drafts_of
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.personnel.models import Unit
 from voting.planning import stalled
 from voting.planning.actions import ACTIONS, back
 from voting.planning.ballot import ballot_people, default_roster
-from voting.planning.dossier import process_dossier
+from voting.planning.dossier import draft_file, process_dossier
 from voting.planning.eligible import dossier_count, nominee_flags
 from voting.planning.exits import automatic_exits as find_automatic_exits
 from voting.planning.exits import record_exit
@@ -205,6 +207,7 @@ def show(public_id: str) -> ResponseReturnValue:
             process, nominees, ruleset, with_planned=planned
         ),
         reference=reference,
+        drafts=drafts_of(process, ruleset, current_wording()),
         **context,
     )
 
@@ -244,8 +247,17 @@ def attachment(public_id: str, attachment_id: int) -> Response:
 @login_required
 def dossier(public_id: str) -> Response:
     process = process_for(public_id)
-    data, name = process_dossier(process, current_ruleset())
+    data, name = process_dossier(process, current_ruleset(), current_wording())
     return download(data, "application/zip", name)
+
+
+@blueprint.get("/p/<public_id>/drafts/<filename>")
+@login_required
+def draft(public_id: str, filename: str) -> Response:
+    """A step's document drafted from the process ("B5-to-trinh.docx"), as the dossier."""
+    process = process_for(public_id)
+    name, data, mimetype = draft_file(process, filename, current_ruleset(), current_wording())
+    return download(data, mimetype, name)
 
 
 def _unit_arg() -> Unit | None:
