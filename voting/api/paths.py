@@ -148,7 +148,7 @@ LIST_READ = merge(LOGIN, UNIT_MISSING, INVALID_FIELD)
 LIST_FILTERS: tuple[tuple[str, int, str], ...] = (
     ("unit", 20, "One unit's lists (its id); every unit's by default."),
     ("level", 16, "One level (`cuc`, `phong`)."),
-    ("department", 200, 'One phòng; `department=` (empty) is the Cục level\'s lists.'),
+    ("department", 200, "One phòng; `department=` (empty) is the Cục level's lists."),
     ("position", 200, "One position, by name."),
 )
 
