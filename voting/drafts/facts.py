@@ -43,7 +43,7 @@ class VoteFact:
 
 
 @dataclass(frozen=True)
-class PersonFacts:
+class ListLine:
     """A list line: the register's fields, or what was recorded of someone from outside."""
 
     name: str
@@ -70,13 +70,13 @@ def birth_text(year: int | None, month: int | None) -> str:
     return f"{month:02d}/{year}" if month else str(year)
 
 
-def person_facts(n: Nominee) -> PersonFacts:
+def person_facts(n: Nominee) -> ListLine:
     member = n.member
     year = (member.birth_year if member else None) or n.birth_year
     month = member.birth_month if member else n.birth_month
     post, agency = n.post, n.agency
     post_unit = post if not agency or agency.casefold() in post.casefold() else f"{post}, {agency}"
-    return PersonFacts(
+    return ListLine(
         name=n.name,
         birth=birth_text(year, month),
         sex=member.sex if member else n.sex,

@@ -14,7 +14,7 @@ from voting.planning.steps import outgoing
 from voting.procedure.ruleset import Ruleset
 
 
-def _cell(doc: People, field: str, index: int, person: facts.PersonFacts, note: str) -> str:
+def _cell(doc: People, field: str, index: int, person: facts.ListLine, note: str) -> str:
     if field == "index":
         return str(index)
     if field == "sex":

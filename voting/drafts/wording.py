@@ -210,7 +210,7 @@ class Submission(Document):
     request: str
 
 
-class Decision(Document):
+class DecisionWording(Document):
     keys: ClassVar[frozenset[str]] = frozenset(
         {"citation", "step", "title", "date", "names", "number"}
     )
@@ -237,7 +237,7 @@ FILES: dict[str, type[_Strict]] = {
     "people": People,
     "letter": Letter,
     "submission": Submission,
-    "decision": Decision,
+    "decision": DecisionWording,
 }
 
 
@@ -248,7 +248,7 @@ class Wording:
     people: People
     letter: Letter
     submission: Submission
-    decision: Decision
+    decision: DecisionWording
     directory: str
 
     def documents(self) -> dict[str, Document]:
