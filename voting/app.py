@@ -108,6 +108,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    # Before the CSRF check, which reads the form: a malformed one is a 400, not its crash.
+    from voting.views import refuse_nameless_fields
+
+    app.before_request(refuse_nameless_fields)
     csrf.init_app(app)
     babel.init_app(
         app,

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from voting.effects import transaction
 from voting.errors import N_, DomainError
@@ -255,3 +255,14 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def remember_start() -> None:
         g.locale = str(get_locale())
+
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def refuse_nameless_fields() -> None:
+    """A form part whose name cannot be read reaches Flask as a ``None`` key, and
+    Flask-WTF's CSRF check crashes on it (a 500): refuse the request as malformed first,
+    before any view or check reads the form."""
+    if request.mimetype in FORM_TYPES and (None in request.form or None in request.files):
+        raise BadRequest()
