@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -30,7 +30,7 @@ ORIGINS = ("source", "write-in", "external", "current")
 #: An entry of a step's outgoing list carries the nominee on, or proposes removal.
 ENTRY_KINDS = ("carried", "removal")
 #: Why someone left the approved planning list (QT.NB.03, "đưa ra khỏi quy hoạch").
-EXIT_REASONS = (
+ExitReason = Literal[
     "removal-vote",
     "automatic",
     "appointed",
@@ -38,7 +38,8 @@ EXIT_REASONS = (
     "left-service",
     "no-longer-wishes",
     "dossier",
-)
+]
+EXIT_REASONS: tuple[str, ...] = get_args(ExitReason)
 
 
 class Process(Model):

@@ -12,16 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from voting.api.schemas.base import Absent, ApiModel, Text, omitted
-
-ExitReason = Literal[
-    "removal-vote",
-    "automatic",
-    "appointed",
-    "standards",
-    "left-service",
-    "no-longer-wishes",
-    "dossier",
-]
+from voting.planning.models import ExitReason
 
 
 class EntryLeft(ApiModel):
