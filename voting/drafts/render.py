@@ -16,8 +16,7 @@ from voting.drafts import decision, letter, people, plan, submission
 from voting.drafts.facts import moment
 from voting.drafts.wording import Wording
 from voting.minutes.blocks import Block
-from voting.minutes.docx import minutes_docx
-from voting.minutes.pdf import minutes_pdf
+from voting.minutes.writers import minutes_docx, minutes_pdf
 from voting.planning.models import Process, ProcessStep
 from voting.planning.steps import step_definition
 from voting.procedure.ruleset import Ruleset

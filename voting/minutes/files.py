@@ -16,14 +16,13 @@ from voting.conferences.models import Conference
 from voting.conferences.results import verify_locked
 from voting.conferences.rules import current_ruleset
 from voting.errors import DomainError
-from voting.minutes.docx import minutes_docx
 from voting.minutes.dossier import DossierFile
 from voting.minutes.layout import FILE_PREFIX, KINDS, minutes_blocks
-from voting.minutes.pdf import minutes_pdf
 from voting.minutes.record import dated_notes
 from voting.minutes.report import conference_document, minutes_view
 from voting.minutes.sheets import results_csv, results_xlsx
 from voting.minutes.view import MinutesView
+from voting.minutes.writers import minutes_docx, minutes_pdf
 from voting.planning.supplement import supplement_list
 
 

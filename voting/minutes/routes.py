@@ -32,7 +32,6 @@ from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db
 from voting.minutes.chart import chart_svg
-from voting.minutes.docx import minutes_docx
 from voting.minutes.dossier import dossier_zip
 from voting.minutes.files import dossier_files, file_blocks, file_stamp
 from voting.minutes.layout import (
@@ -44,12 +43,12 @@ from voting.minutes.layout import (
     chart_of,
     keeps_with_next,
 )
-from voting.minutes.pdf import minutes_pdf
 from voting.minutes.record import add_note, update_record
 from voting.minutes.report import conference_document, minutes_view
 from voting.minutes.sheets import XLSX_MIMETYPE, results_csv, results_xlsx
 from voting.minutes.view import MinutesView, PositionView
 from voting.minutes.words import clock_time, dated_line
+from voting.minutes.writers import minutes_docx, minutes_pdf
 from voting.realtime.snapshots import refuse_withheld
 from voting.views import commit_or_flash, download
 

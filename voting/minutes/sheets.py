@@ -21,10 +21,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from voting.clock import DEFAULT_ZONE
 from voting.minutes.dossier import dated_zip
 from voting.minutes.tables import (
@@ -205,6 +201,12 @@ def results_xlsx(
 ) -> bytes:
     """The workbook's bytes. ``stamp`` (the lock, aware): the file's created/modified and
     its entries' dates, so a locked result always gives the same bytes."""
+    # Imported here: openpyxl is ~20 MB in every server process, the phones' included
+    # (docs/performance.md); only a download needs it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Kết quả"

@@ -12,8 +12,6 @@ import io
 import zipfile
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-
 from voting.errors import DomainError
 from voting.personnel.models import Member
 from voting.validation import csv_cell, xlsx_text_cells
@@ -72,6 +70,8 @@ def member_row(m: Member) -> list[str]:
 
 
 def register_xlsx(members: list[Member]) -> bytes:
+    from openpyxl import Workbook  # on first use, as in voting.minutes.sheets
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Danh sách nhân sự"
@@ -126,6 +126,8 @@ def _check_xlsx_size(data: bytes) -> None:
 
 
 def _xlsx_table(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook  # on first use, as in voting.minutes.sheets
+
     _check_xlsx_size(data)
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
