@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from flask import Flask
 
 from voting import create_app
+from voting.extensions import db
 
 
 def _app(tmp_path: Path, **config: object):  # type: ignore[no-untyped-def]
@@ -36,3 +39,16 @@ def test_the_configured_default_locale_is_the_login_pages_language(
 def test_an_explicit_choice_beats_the_default(tmp_path: Path) -> None:
     client = _app(tmp_path, BABEL_DEFAULT_LOCALE="en").test_client()
     assert '<html lang="vi"' in client.get("/login?lang=vi").get_data(as_text=True)
+
+
+def test_postgresql_keeps_the_configured_pool_and_sqlite_its_default(
+    app: Flask, db_backend: str
+) -> None:
+    """A burst of socket connects must not close and reopen PostgreSQL connections."""
+    with app.app_context():
+        pool = db.engine.pool
+        assert isinstance(pool, sa.pool.QueuePool)
+        if db_backend.startswith("postgresql"):
+            assert (pool.size(), pool._max_overflow) == (10, 10)
+        else:
+            assert (pool.size(), pool._max_overflow) == (5, 10)  # SQLAlchemy's for a file

@@ -19,6 +19,19 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("vi", "en")
 
 
+def _pool_options(url: str, size: int) -> dict[str, int]:
+    """PostgreSQL's pool: ``size`` connections kept, as many again at a peak.
+
+    SQLAlchemy's default keeps 5 and closes every connection above them once used. Under
+    gevent, a room's phones connecting their sockets hold more than 5 at once, and each
+    closed one was reopened by the next phone (psycopg's connect in the burst's profile,
+    docs/performance.md). SQLite opens a file, which costs little, and keeps its default.
+    """
+    if not url.startswith("postgresql"):
+        return {}
+    return {"pool_size": size, "max_overflow": size}
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL: readers never block the writer. synchronous=FULL: a ballot whose
@@ -101,6 +114,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # line or an error message, even with SQL logging switched on.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         "hide_parameters": True,
+        **_pool_options(url, app.config.get("DATABASE_POOL_SIZE", 10)),
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
     db.init_app(app)

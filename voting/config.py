@@ -77,6 +77,8 @@ class Config:
     SERVER_MAX_CONNECTIONS: int | None = int(os.environ.get("SERVER_MAX_CONNECTIONS") or 0) or None
     #: Connections one client address may hold at once (0: no cap; loopback is exempt).
     SERVER_MAX_PER_CLIENT: int = int(os.environ.get("SERVER_MAX_PER_CLIENT", "128"))
+    #: PostgreSQL connections a process keeps open (as many again may open at a peak).
+    DATABASE_POOL_SIZE: int = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
     #: Start the live-tally ticker thread (tests drive it by hand).
     LIVE_TICKER: bool = True
     TESTING = False
