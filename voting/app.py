@@ -114,7 +114,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # line or an error message, even with SQL logging switched on.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         "hide_parameters": True,
-        **_pool_options(url, app.config.get("DATABASE_POOL_SIZE", 10)),
+        **_pool_options(url, app.config["DATABASE_POOL_SIZE"]),
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
     db.init_app(app)
