@@ -153,6 +153,19 @@ def test_the_production_server_answers_and_logs_no_development_warning(tmp_path:
             assert session.get(server.url + "/healthz", timeout=5).status_code == 200
             waits.append(time.perf_counter() - started)
         assert sorted(waits)[10] < 0.025, waits
+        # The read buffer is 2 KB (READ_BUFFER): a header line and a body longer than it
+        # still arrive whole (a 6 KB cookie; a login body padded to 40 KB, answered by
+        # the app after reading all of it).
+        long_cookie = {"Cookie": "filler=" + "x" * 6000}
+        assert requests.get(server.url + "/healthz", headers=long_cookie, timeout=5).ok
+        body = '{"username": "chair", "password": "chair-password", "pad": "' + "y" * 40_000 + '"}'
+        r = requests.post(
+            server.url + "/api/v1/session",
+            data=body.encode(),
+            headers={"Content-Type": "application/json"},
+            timeout=5,
+        )
+        assert r.status_code == 200 and r.json()["csrf_token"], r.text[:300]
     finally:
         server.stop()
     log = (tmp_path / "server.log").read_text(errors="replace")

@@ -21,8 +21,12 @@ def serves_with_gevent(args: list[str]) -> bool:
 
 def main() -> None:
     if serves_with_gevent(sys.argv[1:]):
+        import gevent
         from gevent import monkey
 
+        # Each greenlet would keep the stack that spawned it, for debugging: with four
+        # greenlets a phone's socket, 2,000 phones held 10 MB of frames (docs/performance.md).
+        gevent.config.track_greenlet_tree = False
         monkey.patch_all()
         os.environ["VOTING_ASYNC_MODE"] = "gevent"
     from voting.cli import main as cli
