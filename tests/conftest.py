@@ -73,7 +73,7 @@ def app(tmp_path: Path, db_backend: str) -> Iterator[Flask]:
     )
     app.instance_path = str(tmp_path)
     with app.app_context():
-        from flask_migrate import upgrade
+        from voting.schema import upgrade
 
         upgrade()
         create_user("chair", "chair-password", "chair", "Nguyễn Văn Chủ Trì")

@@ -29,7 +29,7 @@ def prepare_instance(env: Mapping[str, str], users: dict[str, tuple[str, str]]) 
         "from voting import create_app\n"
         "from voting.extensions import db\n"
         "from voting.auth.operations import create_user\n"
-        "from flask_migrate import upgrade\n"
+        "from voting.schema import upgrade\n"
         "app = create_app()\n"
         "with app.app_context():\n"
         "    upgrade()\n"

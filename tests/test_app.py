@@ -22,7 +22,7 @@ def _app(tmp_path: Path, **config: object):  # type: ignore[no-untyped-def]
         }
     )
     with app.app_context():
-        from flask_migrate import upgrade
+        from voting.schema import upgrade
 
         upgrade()
     return app

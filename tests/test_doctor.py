@@ -489,7 +489,7 @@ def test_a_schema_behind_head_is_a_warning(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     app = create_app({"TESTING": True, "SECRET_KEY": "k", "DATABASE_URL": url})
     with app.app_context():
-        from flask_migrate import upgrade
+        from voting.schema import upgrade
 
         upgrade(revision=previous)
     release(app)
@@ -536,7 +536,7 @@ def test_postgresql_empty_then_migrated(pg_url: str) -> None:
     assert "chưa có bảng nào" in f.message
     app = create_app({"TESTING": True, "SECRET_KEY": "k", "DATABASE_URL": pg_url})
     with app.app_context():
-        from flask_migrate import upgrade
+        from voting.schema import upgrade
 
         upgrade()
     release(app)

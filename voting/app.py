@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from sqlalchemy import event
 
+from voting import schema
 from voting.config import Config, persisted_secret_key
 from voting.drafts.wording import load_wording
-from voting.extensions import babel, csrf, db, login_manager, migrate, socketio
+from voting.extensions import babel, csrf, db, login_manager, socketio
 from voting.procedure.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,7 +122,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    schema.init_app(app)
     # Before the CSRF check, which reads the form: a malformed one is a 400, not its crash.
     from voting.views import refuse_nameless_fields
 

@@ -8,7 +8,6 @@ import secrets
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask_migrate import upgrade
 
 from voting.audit.commands import audit_group, backup_command, restore_command
 from voting.auth.models import User
@@ -18,6 +17,7 @@ from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db, socketio
 from voting.network import lan_address
+from voting.schema import upgrade, upgrade_if_behind
 from voting.server import FileLimit, connection_cap, raise_open_file_limit
 
 
@@ -108,7 +108,8 @@ def serve_command(
     scheme = "https" if cert else "http"
     if cert:
         app.config["SESSION_COOKIE_SECURE"] = True
-    upgrade()
+    # Alembic is imported only when there is something to upgrade (voting.schema).
+    upgrade_if_behind()
     from voting.ballots.scrub import resume_pending
 
     resume_pending()

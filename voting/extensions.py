@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING, ClassVar
 import sqlalchemy as sa
 from flask_babel import Babel
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -54,7 +53,6 @@ else:
         __abstract__ = True
 
 
-migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()

@@ -295,9 +295,8 @@ def test_marker_commits_with_the_close_and_the_lock(
 
 def test_upgrade_marks_the_conferences_closed_before_the_marker_existed(tmp_path: Path) -> None:
     """Nothing recorded whether their scrub completed: the first start scrubs them again."""
-    from flask_migrate import upgrade
-
     from voting import create_app
+    from voting.schema import upgrade
 
     app = create_app(
         {

@@ -91,7 +91,7 @@ def _prepare(instance: Path, env: dict[str, str]) -> None:
     """Create the schema and the chair account before the server starts."""
     username, password, name = CHAIR
     code = (
-        "from flask_migrate import upgrade\n"
+        "from voting.schema import upgrade\n"
         "from voting import create_app\n"
         "from voting.auth.operations import create_user\n"
         "from voting.extensions import db\n"

@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import downgrade, upgrade
 
 from voting.auth.models import User
 from voting.conferences.models import Conference
 from voting.extensions import db
 from voting.personnel.models import Unit
 from voting.planning.models import Process, ProcessStep
+from voting.schema import downgrade, upgrade
 
 
 def _conference(owner: User, key: str) -> Conference:

@@ -15,7 +15,7 @@ import json, sys
 from voting import create_app
 app = create_app({"SECRET_KEY": "k", "DATABASE_URL": sys.argv[1], "LIVE_TICKER": False})
 with app.app_context():
-    from flask_migrate import upgrade
+    from voting.schema import upgrade
     upgrade()
 client = app.test_client()
 pages = [client.get(p).status_code for p in ("/healthz", "/login", "/v/no-such-token")]

@@ -46,7 +46,7 @@ def app_on(backend: str, tmp_path: Path) -> Iterator[Flask]:
         )
         app.instance_path = str(tmp_path)
         with app.app_context():
-            from flask_migrate import upgrade
+            from voting.schema import upgrade
 
             upgrade()
             for username, (password, role) in USERS.items():

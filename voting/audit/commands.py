@@ -120,10 +120,9 @@ def backup_command(file: Path) -> None:
 @click.option("--force", is_flag=True, help="Restore even if the database seems in use.")
 def restore_command(file: Path, yes: bool, force: bool) -> None:
     """Replace the SQLite database with the backup FILE (stop the server first)."""
-    from flask_migrate import upgrade
-
     from voting.audit.backup import BackupError, in_use, restore
     from voting.audit.verify import verify_all
+    from voting.schema import upgrade
 
     target = _sqlite_file()
     # Our own pooled connections must not count as "in use".

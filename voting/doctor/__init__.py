@@ -130,8 +130,7 @@ def run_checks(app: Flask, host: str, port: int, *, listening: bool) -> list[Fin
         public_url = app.config.get("PUBLIC_URL") or None
         lan = lan_address()
         url = app.config["SQLALCHEMY_DATABASE_URI"]
-        migrate = app.extensions.get("migrate")
-        migrations = Path(migrate.directory) if migrate else MIGRATIONS
+        migrations = MIGRATIONS
         zone_name = app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Ho_Chi_Minh"
 
         database = check_database(url, migrations)

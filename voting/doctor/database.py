@@ -9,8 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from voting.doctor.finding import Finding
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from voting.schema import MIGRATIONS, revisions
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -28,10 +27,8 @@ def database_exists(url: str) -> bool:
 
 
 def _revisions(migrations: Path) -> tuple[set[str], set[str]]:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory(str(migrations))
-    return set(script.get_heads()), {s.revision for s in script.walk_revisions()}
+    graph = revisions(migrations)
+    return set(graph.heads), set(graph.known)
 
 
 def check_revisions(current: set[str], migrations: Path, prefix: str) -> Finding:
