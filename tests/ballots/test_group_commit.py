@@ -207,3 +207,68 @@ def test_two_processes_batches_racing_one_token_store_one_ballot(
     assert len(won) == 3  # each process's own token, and the shared one once
     assert [getattr(p.error, "code", type(p.error).__name__) for p in lost] == ["already_recorded"]
     assert counts(app) == (3, 3, 3, 3)
+
+
+# ------------------------------------------------------------------ the linger
+
+
+def _echo_commit(sizes: list[int]) -> group_commit.GroupCommit[int]:
+    def run_batch(batch: list[Pending[int]]) -> None:
+        sizes.append(len(batch))
+        for pending in batch:
+            pending.settle(result=pending.item)
+
+    return group_commit.GroupCommit(run_batch)
+
+
+def test_a_quiet_room_lone_cast_does_not_linger(monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes: list[int] = []
+    commit = _echo_commit(sizes)
+    waits: list[float | None] = []
+    monkeypatch.setattr(commit._enough, "wait", lambda timeout=None: waits.append(timeout))
+    assert commit.submit(1) == 1
+    assert waits == []  # no batch ran recently: nobody else is on the way
+    assert commit.submit(2) == 2
+    assert waits == [group_commit.LINGER]  # right after a batch: casts are arriving
+
+
+def test_casts_arriving_one_by_one_in_a_busy_room_share_a_commit() -> None:
+    sizes: list[int] = []
+    commit = _echo_commit(sizes)
+    assert commit.submit(0) == 0  # the room is busy from here
+    results: list[int] = []
+
+    def phone(i: int) -> None:
+        results.append(commit.submit(i))
+
+    threads = [threading.Thread(target=phone, args=(i,)) for i in range(1, 7)]
+    for t in threads:  # 1 ms apart: without the linger, six batches of one
+        t.start()
+        time.sleep(0.001)
+    for t in threads:
+        t.join(10)
+    assert sorted(results) == [1, 2, 3, 4, 5, 6]
+    assert sum(sizes) == 7 and len(sizes) <= 3, sizes
+
+
+def test_enough_queued_casts_end_the_linger(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(group_commit, "LINGER", 60.0)  # only the queue can end it
+    sizes: list[int] = []
+    commit = _echo_commit(sizes)
+    commit.submit(0)
+    ended: list[bool] = []
+    wait = commit._enough.wait
+
+    def watched(timeout: float | None = None) -> bool:
+        ended.append(wait(timeout))
+        return ended[-1]
+
+    monkeypatch.setattr(commit._enough, "wait", watched)
+    threads = [threading.Thread(target=commit.submit, args=(i,)) for i in range(group_commit.FEW)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not any(t.is_alive() for t in threads)
+    assert ended and ended[0] is True  # woken by the queue, not by the minute passing
+    assert sum(sizes[1:]) == group_commit.FEW
