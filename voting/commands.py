@@ -16,6 +16,7 @@ from voting.doctor import doctor_command
 from voting.effects import transaction
 from voting.errors import DomainError
 from voting.extensions import db, socketio
+from voting.logs import serve_to_console
 from voting.network import lan_address
 from voting.schema import upgrade, upgrade_if_behind
 from voting.server import FileLimit, connection_cap, raise_open_file_limit
@@ -102,6 +103,7 @@ def serve_command(
     """Migrate the database, then serve the app to the room's LAN (HTTPS with --https)."""
     if bool(cert) != bool(key):
         raise click.UsageError("--cert and --key go together")
+    serve_to_console()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     lan = lan_address()
     cert, key, fingerprint = _certificate(app, lan, use_https, cert, key)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -62,6 +63,28 @@ class RedactCredentials(logging.Filter):
         return True
 
 
+#: What ``voting serve`` prints to its console: the level, the logger, the message.
+CONSOLE_FORMAT = "%(levelname)-5.5s [%(name)s] %(message)s"
+
+
+def serve_to_console() -> None:
+    """``voting serve``'s console log: warnings and errors on stderr, and what a logger
+    asks to show below that (the secrecy clean-up's start-up resume, voting.ballots.scrub).
+
+    Alembic's ``fileConfig`` set up the same handler as a side effect of the migration
+    that every start used to run; a start that finds the schema at its head no longer
+    imports Alembic (voting.schema), so the console is set up here, once.
+    """
+    root = logging.getLogger()
+    if any(not isinstance(h, logging.NullHandler) for h in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(CONSOLE_FORMAT))
+    handler.addFilter(RedactCredentials())
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+
+
 def _install(target: logging.Logger | logging.Handler, flt: logging.Filter) -> None:
     if not any(isinstance(f, RedactCredentials) for f in target.filters):
         target.addFilter(flt)
@@ -81,8 +104,8 @@ def install(app: Any) -> None:
 def init_app(app: Any) -> None:
     """Redact credentials on every logger that sees requests, and on their handlers.
 
-    Handlers can appear after start-up (Alembic's ``fileConfig`` gives the root
-    logger a fresh console handler when ``voting serve`` migrates), so each
+    Handlers can appear after start-up (Alembic's ``fileConfig`` replaces the root
+    logger's console handler when ``voting serve`` migrates), so each
     request checks again; a handler that already has the filter is skipped.
     """
     install(app)
