@@ -11,11 +11,11 @@ error, so none claims acceptance.
 
 When casts keep arriving but few are queued, the leader also waits, up to ``LINGER``
 (10 ms) or until ``FEW`` are queued, before taking the queue, as PostgreSQL's
-``commit_delay`` does: phones spread over a
-burst arrive one by one, and a batch of one pays the whole transaction's CPU for a
-single ballot. Measured (docs/performance.md, 2,000 phones in 3 s): server CPU per
-ballot 1.15 → 0.57 ms, cast p99 10 → 25 ms. A quiet room (no batch in the last
-``BUSY`` seconds) and a full queue do not wait.
+``commit_delay`` does: phones spread over a burst arrive one by one, and a batch of one
+pays the whole transaction's CPU for a single ballot. Measured (docs/performance.md,
+2,000 phones in 3 s): server CPU per ballot 1.15 → 0.61 ms, cast p99 10 → 22 ms. A quiet
+room (no batch in the last ``BUSY`` seconds) does not wait, and a queue of ``FEW`` ends
+the wait at once.
 
 After its batch the leader hands the lead to the first cast that queued meanwhile and
 returns, so no voter's answer waits on other people's batches. With nobody queued a

@@ -130,10 +130,9 @@ def run_checks(app: Flask, host: str, port: int, *, listening: bool) -> list[Fin
         public_url = app.config.get("PUBLIC_URL") or None
         lan = lan_address()
         url = app.config["SQLALCHEMY_DATABASE_URI"]
-        migrations = MIGRATIONS
         zone_name = app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Ho_Chi_Minh"
 
-        database = check_database(url, migrations)
+        database = check_database(url)
         newest = None
         if database.status != "problem" and database_exists(url):
             try:
@@ -155,7 +154,7 @@ def run_checks(app: Flask, host: str, port: int, *, listening: bool) -> list[Fin
             else check_port_free(host, port),
             open_files,
             check_timezone(zone_name, now),
-            check_clock(now, newest, release_year(migrations), load_zone(zone_name)),
+            check_clock(now, newest, release_year(), load_zone(zone_name)),
             check_disk(Path(app.instance_path), size),
             database,
         ]

@@ -26,14 +26,10 @@ def database_exists(url: str) -> bool:
     return path is None or (path.exists() and path.stat().st_size > 0)
 
 
-def _revisions(migrations: Path) -> tuple[set[str], set[str]]:
-    graph = revisions(migrations)
-    return set(graph.heads), set(graph.known)
-
-
 def check_revisions(current: set[str], migrations: Path, prefix: str) -> Finding:
     """The schema's Alembic revision against this release's head."""
-    heads, known = _revisions(migrations)
+    graph = revisions(migrations)
+    heads, known = set(graph.heads), set(graph.known)
     head = ", ".join(sorted(heads))
     if current == heads:
         return Finding("database", "ok", f"{prefix}, lược đồ ở phiên bản mới nhất ({head}).")
